@@ -137,3 +137,14 @@ func (s *Space) PageCount() int {
 	s.pt.walk(0, 1<<vpnBits, func(uint64, *pte) { n++ })
 	return n
 }
+
+// FileOffset returns the file offset that backs guest address addr, for a
+// file-backed mapping. Tag handlers use it to find which part of a shared
+// file a store hits, wherever the mapping lies or moved.
+func (s *Space) FileOffset(addr uint64) (off uint64, ok bool) {
+	v := s.find(addr)
+	if v == nil || v.file == nil {
+		return 0, false
+	}
+	return v.fileOff(addr), true
+}

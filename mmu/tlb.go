@@ -31,6 +31,7 @@ type TLB struct {
 	rd, wr [tlbSize]tlbEntry
 	space  *Space
 	cpu    int
+	store1 Store // scratch for tag handlers (see store)
 }
 
 // Release unregisters the TLB from its Space; it must not be used afterwards
@@ -272,7 +273,10 @@ func (t *TLB) store(addr uint64, size int, lo, hi uint64) error {
 		return f
 	}
 	if tag1, tag2 := v1.tag, tagOf(v2); tag1 != nil || tag2 != nil {
-		st := &Store{Addr: addr, Size: size, Lo: lo, Hi: hi, CPU: t.cpu}
+		// The TLB's own scratch Store: a handler gets a pointer that is
+		// valid during the call, and trapped stores do not allocate.
+		st := &t.store1
+		*st = Store{Addr: addr, Size: size, Lo: lo, Hi: hi, CPU: t.cpu}
 		if size < 16 {
 			st.Lo &= 1<<(8*size) - 1
 			st.Hi = 0
