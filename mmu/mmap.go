@@ -1,5 +1,11 @@
 package mmu
 
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
 // The mapping operations follow Linux 6.x (mm/mmap.c, mm/mprotect.c,
 // mm/mremap.c, mm/madvise.c); where a behaviour is not obvious, the comment
 // states it and a test pins it against a native run.
@@ -393,5 +399,52 @@ func (s *Space) SetTag(addr, length uint64, t Tag) error {
 	}
 	s.coalesce()
 	s.flushTLBs()
+	return nil
+}
+
+// Sync implements msync: shared file pages in [addr, addr+length) are
+// written back to their file (synchronously when wait is set). addr must be
+// page aligned (ErrInvalid); like Linux, the mapped parts are synced and a
+// hole in the range then gives ErrNoMemory.
+func (s *Space) Sync(addr, length uint64, wait bool) error {
+	if addr&PageMask != 0 {
+		return ErrInvalid
+	}
+	alen, ok := pageAlignUp(length)
+	end := addr + alen
+	if !ok || end < addr {
+		return ErrNoMemory
+	}
+	flags := unix.MS_ASYNC
+	if wait {
+		flags = unix.MS_SYNC
+	}
+	hole := false
+	for cur := addr; cur < end; {
+		i := s.index(cur)
+		if i == len(s.vmas) || s.vmas[i].start >= end {
+			hole = true
+			break
+		}
+		v := &s.vmas[i]
+		if v.start > cur {
+			hole = true
+			cur = v.start
+		}
+		segEnd := min(end, v.end)
+		if v.host != nil {
+			lo := v.hostOff + (cur - v.start)
+			hi := v.hostOff + (segEnd - v.start)
+			// msync wants a host-page-aligned start.
+			lo &^= uint64(os.Getpagesize() - 1)
+			if err := unix.Msync(v.host.mem[lo:hi], flags); err != nil {
+				return err
+			}
+		}
+		cur = segEnd
+	}
+	if hole {
+		return ErrNoMemory
+	}
 	return nil
 }

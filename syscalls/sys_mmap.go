@@ -1,6 +1,7 @@
 package syscalls
 
 import (
+	"errors"
 	"os"
 	"strconv"
 
@@ -358,4 +359,21 @@ func (c *call) mapped(start, end uint64) bool {
 
 func sysBrk(c *call) (uint64, linux.Errno) {
 	return c.p.mem.Brk(c.args.Pointer(0)), 0
+}
+
+// sysMsync: unknown flags or MS_ASYNC with MS_SYNC are EINVAL, as is an
+// unaligned address; an unmapped page in the range is ENOMEM.
+func sysMsync(c *call) (uint64, linux.Errno) {
+	addr, length, flags := c.args.Pointer(0), c.args.SizeT(1), c.args.Int(2)
+	if flags&^(linux.MS_ASYNC|linux.MS_INVALIDATE|linux.MS_SYNC) != 0 ||
+		flags&linux.MS_ASYNC != 0 && flags&linux.MS_SYNC != 0 {
+		return 0, linux.EINVAL
+	}
+	if err := c.p.mem.Sync(addr, length, flags&linux.MS_SYNC != 0); err != nil {
+		if errors.Is(err, mmu.ErrInvalid) || errors.Is(err, mmu.ErrNoMemory) {
+			return 0, mmuErrno(err)
+		}
+		return 0, hostErrno(err)
+	}
+	return 0, 0
 }

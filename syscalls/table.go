@@ -43,6 +43,7 @@ var table = [...]entry{
 	linux.SYS_SCHED_YIELD:       {"sched_yield", sysSchedYield},
 	linux.SYS_MREMAP:            {"mremap", sysMremap},
 	linux.SYS_MADVISE:           {"madvise", sysMadvise},
+	linux.SYS_MSYNC:             {"msync", sysMsync},
 	linux.SYS_DUP:               {"dup", sysDup},
 	linux.SYS_DUP2:              {"dup2", sysDup2},
 	linux.SYS_NANOSLEEP:         {"nanosleep", sysNanosleep},

@@ -351,3 +351,10 @@ const (
 	// MAX_RW_COUNT caps one read or write (INT_MAX & PAGE_MASK).
 	MAX_RW_COUNT = 0x7ffff000
 )
+
+// msync flags.
+const (
+	MS_ASYNC      = 1
+	MS_INVALIDATE = 2
+	MS_SYNC       = 4
+)
