@@ -138,6 +138,15 @@ var guests = []guestCase{
 	// Instruction-family guests written by the emu engineers (one per
 	// emu/ family; each ends with a deliberate fault or exits 0).
 	{name: "insn_int", bin: "insn_int", src: "c/insn_int.c", status: 136},
+	{name: "insn_sse", bin: "insn_sse", src: "c/insn_sse.c"},
+	{name: "insn_sse-movaps-misaligned", bin: "insn_sse", src: "c/insn_sse.c", args: []string{"movaps-misaligned"}, status: 139},
+	{name: "insn_sse-addps-misaligned", bin: "insn_sse", src: "c/insn_sse.c", args: []string{"addps-misaligned"}, status: 139},
+	{name: "insn_sse-ldmxcsr-reserved", bin: "insn_sse", src: "c/insn_sse.c", args: []string{"ldmxcsr-reserved"}, status: 139},
+	{name: "insn_sse-unmasked-zero", bin: "insn_sse", src: "c/insn_sse.c", args: []string{"unmasked-zero"}, status: 136},
+	{name: "insn_sse-unmasked-inexact", bin: "insn_sse", src: "c/insn_sse.c", args: []string{"unmasked-inexact"}, status: 136},
+	{name: "insn_x87", bin: "insn_x87", src: "c/insn_x87.c"},
+	{name: "insn_x87-sigfpe-fwait", bin: "insn_x87", src: "c/insn_x87.c", args: []string{"sigfpe-fwait"}, status: 136},
+	{name: "insn_x87-sigfpe-fld", bin: "insn_x87", src: "c/insn_x87.c", args: []string{"sigfpe-fld"}, status: 136},
 }
 
 // compilers are the from-source variants of the C guests.
@@ -167,6 +176,9 @@ var busyboxCases = []struct {
 	args   []string
 	stdin  string
 	status int
+	// needsFork marks cases whose shell pipelines fork, which gemu cannot
+	// do until it has processes; they are skipped with the reason.
+	needsFork bool
 }{
 	{name: "echo", args: []string{"echo", "hello", "world"}},
 	{name: "cat", args: []string{"cat", "input.txt"}},
@@ -192,7 +204,7 @@ var busyboxCases = []struct {
 	{name: "od", args: []string{"od", "-An", "-tx1", "-N", "48", "input.txt"}},
 	{name: "base64", args: []string{"base64", "input.txt"}},
 	{name: "bzip2", args: []string{"bzip2", "-c", "input.txt"}},
-	{name: "cut-uniq", args: []string{"sh", "-c", "cut -d' ' -f3 input.txt | sort | uniq -c"}},
+	{name: "cut-uniq", args: []string{"sh", "-c", "cut -d' ' -f3 input.txt | sort | uniq -c"}, needsFork: true},
 	{name: "sh-arith", args: []string{"sh", "-c", "i=0; s=0; while [ $i -lt 50 ]; do s=$((s + i * i)); i=$((i + 1)); done; echo $s"}},
 	{name: "factor", args: []string{"factor", "1234567890123", "4294967291"}},
 	{name: "dc", args: []string{"dc", "-e", "2 100 ^ p"}},
@@ -618,6 +630,9 @@ func testBusybox(t *testing.T) {
 	}
 	for _, c := range busyboxCases {
 		t.Run(c.name, func(t *testing.T) {
+			if c.needsFork {
+				t.Skip("the shell pipeline needs fork, which gemu does not have yet (issue #8)")
+			}
 			t.Parallel()
 			want := runBusybox(t, busybox, c.args, c.stdin, false)
 			if want.status != c.status {
@@ -645,9 +660,20 @@ func runBusybox(t *testing.T, busybox string, args []string, stdin string, under
 
 // TestCaseTable checks that every committed binary and every C source has
 // a case, and every case's binary exists.
+// testedElsewhere lists guests that need gemu options (so have no native
+// counterpart) and are run by the tests of another package.
+var testedElsewhere = map[string]string{
+	"hypertrace-demo":  "cmd/gemu/hypertrace_test.go",
+	"hypertrace-rules": "cmd/gemu/hypertrace_test.go",
+}
+
 func TestCaseTable(t *testing.T) {
 	known := map[string]bool{}
 	srcs := map[string]bool{}
+	for name := range testedElsewhere {
+		known[name] = true
+		srcs["c/"+name+".c"] = true
+	}
 	for _, c := range guests {
 		known[c.bin] = true
 		if c.src != "" {
