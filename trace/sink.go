@@ -17,8 +17,9 @@ type sink interface {
 
 // logSink writes QEMU log-backend lines.
 type logSink struct {
-	w   *bufio.Writer
-	buf []byte
+	w            *bufio.Writer
+	buf          []byte
+	lineBuffered bool
 }
 
 func newLogSink(w io.Writer) *logSink { return &logSink{w: bufio.NewWriterSize(w, 64<<10)} }
@@ -49,6 +50,9 @@ func (s *logSink) emit(e *Event) error {
 	b = append(b, '\n')
 	s.buf = b
 	_, err := s.w.Write(b)
+	if err == nil && s.lineBuffered {
+		err = s.w.Flush()
+	}
 	return err
 }
 

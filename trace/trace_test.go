@@ -326,3 +326,16 @@ func BenchmarkEmitSimple(b *testing.B) {
 		tr.Emit(id, 1, 1, args)
 	}
 }
+
+func TestLogLineBuffered(t *testing.T) {
+	for _, lb := range []bool{false, true} {
+		var buf bytes.Buffer
+		tr, _ := New(Config{Options: []Option{{Pattern: "*"}}, Log: &buf, Clock: fixedClock(), LogLineBuffered: lb})
+		id := tr.Register(hypertraceType(1))
+		tr.Emit(id, 1, 1, []uint64{0, 1})
+		if got := strings.Count(buf.String(), "\n"); got != map[bool]int{false: 0, true: 1}[lb] {
+			t.Errorf("LogLineBuffered=%v: %d lines visible before Close", lb, got)
+		}
+		tr.Close()
+	}
+}

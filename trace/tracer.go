@@ -33,6 +33,9 @@ type Config struct {
 	PID int
 	// Clock stamps events; nil means HostClock.
 	Clock Clock
+	// LogLineBuffered flushes Log after every event, so that events on a
+	// terminal interleave with the guest's own output.
+	LogLineBuffered bool
 }
 
 type output struct {
@@ -105,7 +108,9 @@ func New(cfg Config) (*Tracer, error) {
 		case FormatJSON:
 			out.sink = newJSONSink(w, start)
 		default:
-			out.sink = newLogSink(w)
+			ls := newLogSink(w)
+			ls.lineBuffered = out.file == nil && cfg.LogLineBuffered
+			out.sink = ls
 		}
 		byFile[key] = out
 		t.outs = append(t.outs, out)
