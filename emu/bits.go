@@ -32,29 +32,6 @@ var bitOps = map[x86asm.Op]opInfo{
 	x86asm.POPCNT: {fn: execPopcnt},
 }
 
-// btAddr is the effective address of in's memory operand displaced by
-// delta bytes; with a 0x67 prefix the sum wraps at 32 bits, as every
-// address computation does.
-func (c *CPU) btAddr(in *inst, delta uint64) uint64 {
-	a := in.disp + delta
-	if in.base != noReg {
-		a += c.R[in.base]
-	}
-	if in.index != noReg {
-		a += c.R[in.index] << in.scale
-	}
-	if in.addr32 {
-		a &= 0xffffffff
-	}
-	switch in.seg {
-	case segFS:
-		a += c.fsBase
-	case segGS:
-		a += c.gsBase
-	}
-	return a
-}
-
 // execBt runs BT, BTS, BTR and BTC. The bit offset is an immediate (taken
 // modulo the operand width) or a register. With a register offset and a
 // memory operand the offset is a signed index into the bit string that
@@ -77,7 +54,7 @@ func execBt(c *CPU, in *inst) bool {
 			addr = c.ea(in)
 		} else {
 			unit := int64(sext(off, d.size)) >> bits.TrailingZeros64(w)
-			addr = c.btAddr(in, uint64(unit)*uint64(d.size))
+			addr = c.eaOffset(in, uint64(unit)*uint64(d.size))
 		}
 	}
 	v, ok := c.readArg(in, d, addr)

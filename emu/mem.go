@@ -52,8 +52,13 @@ func (c *CPU) memFault(err error) bool {
 }
 
 // ea computes the effective address of the instruction's memory operand.
-func (c *CPU) ea(in *inst) uint64 {
-	a := in.disp
+func (c *CPU) ea(in *inst) uint64 { return c.eaOffset(in, 0) }
+
+// eaOffset is the effective address displaced by delta bytes; with a 0x67
+// prefix the sum wraps at 32 bits, as every address computation does, and
+// an FS/GS segment base is added after that.
+func (c *CPU) eaOffset(in *inst, delta uint64) uint64 {
+	a := in.disp + delta
 	if in.base != noReg {
 		a += c.R[in.base]
 	}
@@ -70,6 +75,19 @@ func (c *CPU) ea(in *inst) uint64 {
 		a += c.gsBase
 	}
 	return a
+}
+
+// rmwRegSrc loads the operands of a read-modify-write instruction whose
+// destination (args[0]) is a register or memory and whose source (args[1])
+// is a register: it returns the destination's address (for writeArg), its
+// value and the source register's value.
+func (c *CPU) rmwRegSrc(in *inst) (addr, dst, src uint64, ok bool) {
+	d := in.args[0]
+	addr = c.memAddr(in, d)
+	if dst, ok = c.readArg(in, d, addr); !ok {
+		return 0, 0, 0, false
+	}
+	return addr, dst, c.getReg(in.args[1]), true
 }
 
 // load reads size bytes (1, 2, 4 or 8) at addr.

@@ -222,12 +222,10 @@ func execCmpxchg16b(c *CPU, in *inst) bool {
 
 func execXadd(c *CPU, in *inst) bool {
 	d, s := in.args[0], in.args[1]
-	addr := c.memAddr(in, d)
-	a, ok := c.readArg(in, d, addr)
+	addr, a, b, ok := c.rmwRegSrc(in)
 	if !ok {
 		return false
 	}
-	b := c.getReg(s)
 	res, lf := alu(aluAdd, d.size, a, b, false)
 	if !c.writeArg(d, addr, res) {
 		return false

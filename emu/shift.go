@@ -255,13 +255,11 @@ func shiftDouble(sub, size uint8, a, b uint64, n uint) (res, f uint64) {
 }
 
 func execShiftDouble(c *CPU, in *inst) bool {
-	d, s := in.args[0], in.args[1]
-	addr := c.memAddr(in, d)
-	a, ok := c.readArg(in, d, addr)
+	d := in.args[0]
+	addr, a, b, ok := c.rmwRegSrc(in)
 	if !ok {
 		return false
 	}
-	b := c.getReg(s)
 	n := c.shiftCount(in, in.args[2], d.size)
 	if n == 0 {
 		return c.shiftNothing(d, addr, a)

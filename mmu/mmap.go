@@ -346,24 +346,12 @@ func (s *Space) Advise(addr, length uint64, a Advice) error {
 		return nil
 	}
 	var marks codeRanges
-	hole := false
-	for cur := addr; cur < end; {
-		i := s.index(cur)
-		if i == len(s.vmas) || s.vmas[i].start >= end {
-			hole = true
-			break
-		}
-		v := &s.vmas[i]
-		if v.start > cur {
-			hole = true
-			cur = v.start
-		}
-		segEnd := min(end, v.end)
+	hole, _ := s.eachMapped(addr, end, func(v *vma, lo, hi uint64) error {
 		if !v.shared {
-			s.pt.clear(cur>>PageShift, segEnd>>PageShift, marks.collect)
+			s.pt.clear(lo>>PageShift, hi>>PageShift, marks.collect)
 		}
-		cur = segEnd
-	}
+		return nil
+	})
 	s.flushTLBs()
 	s.notify(marks)
 	if hole {
@@ -419,32 +407,42 @@ func (s *Space) Sync(addr, length uint64, wait bool) error {
 	if wait {
 		flags = unix.MS_SYNC
 	}
-	hole := false
+	hole, err := s.eachMapped(addr, end, func(v *vma, lo, hi uint64) error {
+		if v.host == nil {
+			return nil
+		}
+		// msync wants a host-page-aligned start.
+		first := (v.hostOff + lo - v.start) &^ uint64(os.Getpagesize()-1)
+		return unix.Msync(v.host.mem[first:v.hostOff+hi-v.start], flags)
+	})
+	if err != nil {
+		return err
+	}
+	if hole {
+		return ErrNoMemory
+	}
+	return nil
+}
+
+// eachMapped calls fn for every part [lo, hi) of [addr, end) covered by a
+// VMA, in address order, stopping at fn's first error; hole reports that
+// part of the range is not mapped.
+func (s *Space) eachMapped(addr, end uint64, fn func(v *vma, lo, hi uint64) error) (hole bool, err error) {
 	for cur := addr; cur < end; {
 		i := s.index(cur)
 		if i == len(s.vmas) || s.vmas[i].start >= end {
-			hole = true
-			break
+			return true, nil
 		}
 		v := &s.vmas[i]
 		if v.start > cur {
 			hole = true
 			cur = v.start
 		}
-		segEnd := min(end, v.end)
-		if v.host != nil {
-			lo := v.hostOff + (cur - v.start)
-			hi := v.hostOff + (segEnd - v.start)
-			// msync wants a host-page-aligned start.
-			lo &^= uint64(os.Getpagesize() - 1)
-			if err := unix.Msync(v.host.mem[lo:hi], flags); err != nil {
-				return err
-			}
+		hi := min(end, v.end)
+		if err := fn(v, cur, hi); err != nil {
+			return hole, err
 		}
-		cur = segEnd
+		cur = hi
 	}
-	if hole {
-		return ErrNoMemory
-	}
-	return nil
+	return hole, nil
 }
