@@ -175,6 +175,25 @@ func TestStructLayouts(t *testing.T) {
 		{"rusage", SizeofRusage, &Rusage{Utime: Timeval{1, 0}, Stime: Timeval{2, 0}, Longs: [14]int64{3, 13: 4}},
 			map[string]uint64{"ru_utime": 1, "ru_stime": 2, "ru_maxrss": 3, "ru_nivcsw": 4}, nil},
 		{"flock", SizeofFlock, &Flock{1, 2, 3, 4, 5}, map[string]uint64{"l_type": 1, "l_whence": 2, "l_start": 3, "l_len": 4, "l_pid": 5}, nil},
+		{"msghdr", SizeofMsghdr, &Msghdr{1, 2, 3, 4, 5, 6, 7}, map[string]uint64{"msg_name": 1, "msg_namelen": 2, "msg_iov": 3,
+			"msg_iovlen": 4, "msg_control": 5, "msg_controllen": 6, "msg_flags": 7}, nil},
+		{"cmsghdr", SizeofCmsghdr, &Cmsghdr{1, 2, 3}, map[string]uint64{"cmsg_len": 1, "cmsg_level": 2, "cmsg_type": 3}, nil},
+		{"linger", SizeofLinger, &Linger{1, 2}, map[string]uint64{"l_onoff": 1, "l_linger": 2}, nil},
+		{"ucred_", SizeofUcred, &Ucred{1, 2, 3}, map[string]uint64{"pid": 1, "uid": 2, "gid": 3}, nil},
+		{"epoll_event", SizeofEpollEvent, &EpollEvent{1, 2}, map[string]uint64{"events": 1, "data": 2}, nil},
+		{"itimerspec", SizeofItimerspec, &Itimerspec{Timespec{1, 0}, Timespec{2, 0}}, map[string]uint64{"it_interval": 1, "it_value": 2}, nil},
+		{"itimerval", SizeofItimerval, &Itimerval{Timeval{1, 0}, Timeval{2, 0}}, map[string]uint64{"it_interval": 1, "it_value": 2}, nil},
+		{"statfs", SizeofStatfs, &Statfs{1, 2, 3, 4, 5, 6, 7, [2]int32{8, 0}, 9, 10, 11},
+			map[string]uint64{"f_type": 1, "f_bsize": 2, "f_blocks": 3, "f_bfree": 4, "f_bavail": 5, "f_files": 6, "f_ffree": 7,
+				"f_fsid": 8, "f_namelen": 9, "f_frsize": 10, "f_flags": 11}, nil},
+		{"open_how", SizeofOpenHow, &OpenHow{1, 2, 3}, map[string]uint64{"flags": 1, "mode": 2, "resolve": 3}, nil},
+	}
+	for name, size := range map[string]int{"sockaddr_in": SizeofSockaddrIn, "sockaddr_in6": SizeofSockaddrIn6,
+		"sockaddr_un": SizeofSockaddrUn, "sockaddr_storage": SizeofSockaddrStorage, "mmsghdr": SizeofMmsghdr,
+		"sock_filter": SizeofSockFilter, "sock_fprog": SizeofSockFprog, "utimbuf": SizeofUtimbuf} {
+		if lay := layouts[name]; lay == nil || lay.size != size {
+			t.Errorf("%s: size %d, layout.txt %+v", name, size, lay)
+		}
 	}
 	for _, c := range cases {
 		lay := layouts[c.cstruct]
@@ -202,7 +221,8 @@ func TestStructLayouts(t *testing.T) {
 			}
 			if f[1] > 8 { // arrays and nested structs: the first element
 				got = uint64(b[f[0]])
-				if name == "loads" || name == "ru_utime" || name == "ru_stime" || name == "stx_atime" {
+				if name == "loads" || name == "ru_utime" || name == "ru_stime" || name == "stx_atime" ||
+					name == "it_interval" || name == "it_value" {
 					got = le.Uint64(b[f[0]:])
 				}
 			}

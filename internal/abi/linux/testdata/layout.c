@@ -1,5 +1,6 @@
 // layout.c: offsets and sizes of the x86-64 kernel structures gemu encodes.
-//   gcc -o /tmp/layout layout.c && /tmp/layout > layout.txt
+//   gcc -o /tmp/layout layout.c && gcc -o /tmp/layout2 layout2.c &&
+//   { /tmp/layout; /tmp/layout2; } > layout.txt
 // Each line: "struct field offset size" (field "-" gives sizeof the struct).
 #include <stddef.h>
 #include <stdio.h>
