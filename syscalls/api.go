@@ -77,15 +77,38 @@ type Config struct {
 	Log io.Writer
 	// Unimp reports each unimplemented system call once on Log (-d unimp).
 	Unimp bool
-	// Exe is the absolute host path of the guest program (/proc/self/exe).
-	Exe  string
+	// Exe is the absolute host path of the guest program (/proc/self/exe),
+	// symbolic links resolved as the kernel resolves them.
+	Exe string
+	// Comm is the process's initial name (/proc/self/comm): the last
+	// component of the path the program was started by, as Linux takes it
+	// from execve's filename. "" means the last component of Exe.
+	Comm string
 	Args []string // guest argv (for /proc/self/cmdline)
 	Env  []string // guest envp (for /proc/self/environ)
 	// Auxv is the auxiliary vector as written on the guest stack (for
 	// /proc/self/auxv), pairs of little-endian u64 ending with AT_NULL.
 	Auxv []byte
+	// StackStart is the initial stack pointer (/proc/self/stat's
+	// startstack).
+	StackStart uint64
 	// MmapFilters see every guest mapping of a host file before it is made.
 	MmapFilters []MmapFilter
+	// Clock is the guest's time (virtual under -icount); nil means the
+	// host's clocks.
+	Clock Clock
+	// Random, when set, supplies getrandom's bytes (a seeded generator
+	// under -seed makes runs reproducible); nil means the host's.
+	Random io.Reader
+	// PID, when non-zero, is the guest's process id instead of gemu's host
+	// pid (deterministic runs use a fixed one).
+	PID int
+	// Strace receives one line per system call in strace's format when the
+	// process runs under a Tracer (-strace); nil: Log.
+	Strace io.Writer
+	// Prefix is the -L directory: an absolute guest path that exists under
+	// it is looked up there first, as qemu-user does (see PrefixPath).
+	Prefix string
 }
 
 // MmapFilter takes part in guest mmap of particular host files (hypertrace

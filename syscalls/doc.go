@@ -4,13 +4,18 @@
 // package mmu and sees a thread's registers only through the small Regs
 // interface, so it never imports the interpreter.
 //
-// Layout: table.go holds the one table keyed by system call number;
-// sys_<topic>.go the handlers (file, rw, fd, poll, mmap, process, signal,
-// time, info, futex); args.go the argument accessors named after C types;
-// memory.go the guest-memory helpers (every bad pointer is EFAULT, never a
-// panic); fdtable.go the descriptor table; hostflags.go and errno.go the
-// guest↔host translations; procfs.go the /proc entries that must describe
-// the guest rather than gemu.
+// Layout: table.go holds the one table keyed by system call number (name,
+// handler, and the -strace spec of each call); sys_<topic>.go the handlers
+// (file, fs, rw, xfer, fd, fdkinds, poll, net, sockopt, mmap, mem, process,
+// identity, sched, prctl, signal, time, info, futex, clone); args.go the
+// argument accessors named after C types; memory.go the guest-memory
+// helpers (every bad pointer is EFAULT, never a panic); blocking.go the one
+// place host calls that can wait are made; fdtable.go the descriptor table;
+// hostflags.go, errno.go, sockaddr.go and conv.go the guest↔host
+// translations; procfs.go and procfs_dir.go the /proc entries that must
+// describe the guest rather than gemu; prefix.go the -L rule; strace*.go
+// the -strace formatter (Tracer); state.go the per-process timers, names
+// and personality.
 //
 // Guest values are not host values: flags, struct layouts and errno come
 // from internal/abi/linux and are translated explicitly where gemu calls the

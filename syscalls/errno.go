@@ -21,6 +21,8 @@ func hostErrno(err error) linux.Errno {
 		return linux.EIO
 	}
 	switch e {
+	case unix.Errno(linux.ERESTARTSYS): // an interrupted wait (blocking.go)
+		return linux.ERESTARTSYS
 	case unix.EPERM:
 		return linux.EPERM
 	case unix.ENOENT:

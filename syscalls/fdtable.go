@@ -26,6 +26,15 @@ type hostFile struct {
 	fd   int
 	refs atomic.Int32
 	kind atomic.Uint32 // file type bits (S_IFMT) + 1, 0 until known
+
+	// The fields below are set when the file is created and never change.
+
+	// synth lists a directory gemu synthesizes (/proc/self/fd); nil for
+	// every other file.
+	synth *synthDir
+	// conv says how the records read from (or written to) the file are
+	// converted between host and guest byte order (conv.go).
+	conv recordConv
 }
 
 // fileType returns the host file's S_IFMT bits (0 if fstat fails).
@@ -96,6 +105,27 @@ type fdSlot struct {
 // Process lock.
 type fdTable struct {
 	slots []fdSlot
+	// max is the kernel's fdt->max_fds for the same history of
+	// descriptors: 64, grown as Linux grows it, never shrunk (select(2)
+	// clamps nfds to it; /proc/self/status shows it as FDSize).
+	max int
+}
+
+// maxFDs returns the size of the kernel's descriptor table.
+func (t *fdTable) maxFDs() int { return max(t.max, 64) }
+
+// grow records that descriptor fd is in use, growing max as the kernel's
+// expand_fdtable does: round (fd / 128) + 1 up to a power of two, times 128.
+func (t *fdTable) grow(fd int) {
+	if fd < t.maxFDs() {
+		return
+	}
+	n := fd/128 + 1
+	p := 1
+	for p < n {
+		p <<= 1
+	}
+	t.max = p * 128
 }
 
 // get returns the file of guest fd, or nil.
@@ -150,6 +180,7 @@ func (t *fdTable) set(fd int32, f *hostFile, cloexec bool) *hostFile {
 	}
 	old := t.slots[fd].file
 	t.slots[fd] = fdSlot{file: f, cloexec: cloexec}
+	t.grow(int(fd))
 	return old
 }
 

@@ -159,3 +159,46 @@ func (c *call) writeTimespec(addr uint64, ts linux.Timespec) linux.Errno {
 	ts.Encode(b[:])
 	return c.copyOut(addr, b[:])
 }
+
+// writableLen returns how many of the n bytes at addr the guest may write
+// (its writable mappings, page permissions as of now).
+func (c *call) writableLen(addr, n uint64) uint64 {
+	if n == 0 || !rangeOK(addr, 1) {
+		return 0
+	}
+	end := addr + min(n, mmu.UserTop-addr)
+	at := addr
+	for _, r := range c.p.mem.Mappings() {
+		if r.End <= at {
+			continue
+		}
+		if r.Start > at || r.Perm&mmu.PermWrite == 0 {
+			break
+		}
+		at = r.End
+		if at >= end {
+			return n
+		}
+	}
+	return at - addr
+}
+
+// writableVec returns how many bytes of v, from its current position and
+// at most max, the guest may write before the first unwritable byte.
+func (c *call) writableVec(v *ioVec, max uint64) uint64 {
+	var total uint64
+	off := v.off
+	for _, s := range v.segs[v.i:] {
+		if total >= max {
+			break
+		}
+		want := min(s.Len-off, max-total)
+		got := c.writableLen(s.Base+off, want)
+		total += got
+		if got < want {
+			break
+		}
+		off = 0
+	}
+	return total
+}

@@ -24,19 +24,37 @@ type Process struct {
 	closed   bool
 	fds      fdTable
 	threads  map[int]*thread // by vCPU index
+	nextTID  int
+	futex    futexTable
 	sig      signalState
 	rlimits  [linux.RLIM_NLIMITS]linux.Rlimit
 	reported map[int32]bool // unimplemented numbers already reported
+	sys      sysState       // timers, personality, names (state.go)
 }
 
 // thread is the per-thread state system calls see.
 type thread struct {
 	tid           int
+	cpu           int    // vCPU index
+	th            Thread // nil when the caller's Regs is not a Thread
 	sigmask       uint64 // blocked signals
+	pending       sigQueue
 	altstack      linux.Stack
 	clearChildTID uint64
 	robustHead    uint64
 	robustLen     uint64
+	// savedMask is restored after the handler that interrupts
+	// rt_sigsuspend (or pselect/ppoll) returns.
+	savedMask   uint64
+	restoreMask bool
+	// restart records that the last system call returned a restart code:
+	// signal delivery restarts it (RIP back over SYSCALL, RAX = origRAX)
+	// or turns it into EINTR.
+	restart bool
+	origRAX uint64
+	// waitSet are the signals rt_sigtimedwait waits for: they wake the
+	// thread although it blocks them.
+	waitSet uint64
 }
 
 // NewProcess makes the process; it dups cfg's standard files into fds 0-2.
@@ -50,6 +68,9 @@ func NewProcess(cfg Config, mem *mmu.Space) (*Process, error) {
 	}
 	if p.cfg.Log == nil {
 		p.cfg.Log = os.Stderr
+	}
+	if cfg.PID != 0 {
+		p.pid = cfg.PID
 	}
 	p.initRlimits()
 	for fd, f := range [...]*os.File{cfg.Stdin, cfg.Stdout, cfg.Stderr} {
@@ -91,28 +112,47 @@ func (p *Process) Close() error {
 		return nil
 	}
 	p.closed = true
+	p.stopItimersLocked()
 	return p.fds.closeAll()
 }
 
 // Pid returns the guest's process id.
 func (p *Process) Pid() int { return p.pid }
 
-// thread returns the state of the thread running on vCPU cpu.
-func (p *Process) thread(cpu int) *thread {
+// thread returns the state of the thread running on r's vCPU. The first
+// thread to appear is the main thread, whose tid is the pid; the others
+// are registered by clone.
+func (p *Process) thread(r Regs) *thread {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	return p.threadLocked(r)
+}
+
+func (p *Process) threadLocked(r Regs) *thread {
+	cpu := r.CPU()
 	t := p.threads[cpu]
 	if t == nil {
-		// The first thread is the main thread, whose tid is the pid. Other
-		// threads are registered by clone (not yet implemented).
 		tid := p.pid
 		if len(p.threads) > 0 {
-			tid = p.pid + cpu
+			tid = p.allocTIDLocked()
 		}
-		t = &thread{tid: tid, altstack: linux.Stack{Flags: linux.SS_DISABLE}}
+		t = &thread{tid: tid, cpu: cpu, altstack: linux.Stack{Flags: linux.SS_DISABLE}}
 		p.threads[cpu] = t
 	}
+	if t.th == nil {
+		t.th, _ = r.(Thread)
+	}
 	return t
+}
+
+// allocTIDLocked returns a thread id for a new thread: pid+1, pid+2, ...
+func (p *Process) allocTIDLocked() int {
+	if p.nextTID <= p.pid {
+		p.nextTID = p.pid + 1
+	}
+	tid := p.nextTID
+	p.nextTID++
+	return tid
 }
 
 // Syscall performs the system call whose number is in RAX and arguments in
@@ -124,11 +164,12 @@ func (p *Process) thread(cpu int) *thread {
 func (p *Process) Syscall(r Regs) Outcome {
 	// Linux takes the number from EAX sign-extended (entry_64.S: movslq):
 	// the upper half of RAX is ignored.
-	nr := int32(r.Reg(RAX))
+	rax := r.Reg(RAX)
+	nr := int32(rax)
 	c := call{
 		p:    p,
 		r:    r,
-		t:    p.thread(r.CPU()),
+		t:    p.thread(r),
 		args: Args{r.Reg(RDI), r.Reg(RSI), r.Reg(RDX), r.Reg(R10), r.Reg(R8), r.Reg(R9)},
 	}
 	var ret uint64
@@ -144,6 +185,18 @@ func (p *Process) Syscall(r Regs) Outcome {
 		ret = e.Neg()
 	}
 	r.SetReg(RAX, ret)
+	if isRestart(e) {
+		// Signal delivery decides between restarting and EINTR; make sure
+		// it runs before the next guest instruction.
+		p.mu.Lock()
+		c.t.restart, c.t.origRAX = true, rax
+		p.mu.Unlock()
+		if c.t.th != nil {
+			c.t.th.Interrupt()
+		} else {
+			r.SetReg(RAX, linux.EINTR.Neg())
+		}
+	}
 	return c.out
 }
 

@@ -252,7 +252,7 @@ func (c *call) fcntlLock(f *hostFile, cmd int32, addr uint64) (uint64, linux.Err
 		return 0, linux.EINVAL
 	}
 	hcmd := hostFcntlCmd(cmd)
-	_, err := retryEINTR(func() (int, error) { return 0, unix.FcntlFlock(uintptr(f.fd), hcmd, &hl) })
+	_, err := c.block(f, 0, func() (int, error) { return 0, unix.FcntlFlock(uintptr(f.fd), hcmd, &hl) })
 	if err != nil {
 		return 0, hostErrno(err)
 	}
@@ -310,12 +310,22 @@ func sysIoctl(c *call) (uint64, linux.Errno) {
 			return 0, hostErrno(err)
 		}
 		return 0, c.writeU32(arg, uint32(v))
-	case linux.TIOCGPGRP:
-		v, err := unix.IoctlGetInt(f.fd, unix.TIOCGPGRP)
+	case linux.TIOCGPGRP, linux.TIOCOUTQ:
+		hreq := uint(unix.TIOCGPGRP)
+		if req == linux.TIOCOUTQ {
+			hreq = unix.TIOCOUTQ
+		}
+		v, err := unix.IoctlGetInt(f.fd, hreq)
 		if err != nil {
 			return 0, hostErrno(err)
 		}
 		return 0, c.writeU32(arg, uint32(v))
+	case linux.TIOCSPGRP:
+		v, e := c.readU32(arg)
+		if e != 0 {
+			return 0, c.ttyFirst(f, e)
+		}
+		return 0, hostErrno(unix.IoctlSetPointerInt(f.fd, unix.TIOCSPGRP, int(int32(v))))
 	case linux.TCGETS:
 		t, err := unix.IoctlGetTermios(f.fd, unix.TCGETS)
 		if err != nil {
@@ -347,7 +357,7 @@ func sysIoctl(c *call) (uint64, linux.Errno) {
 		case linux.TCSETSF:
 			hreq = unix.TCSETSF
 		}
-		_, err = retryEINTR(func() (int, error) { return 0, unix.IoctlSetTermios(f.fd, hreq, t) })
+		_, err = c.block(f, 0, func() (int, error) { return 0, unix.IoctlSetTermios(f.fd, hreq, t) })
 		return 0, hostErrno(err)
 	case linux.TIOCGWINSZ:
 		w, err := unix.IoctlGetWinsize(f.fd, unix.TIOCGWINSZ)

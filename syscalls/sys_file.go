@@ -11,17 +11,6 @@ import (
 // resolve against the host cwd, which is the guest's), except the guest's
 // own /proc entries (procfs.go).
 
-// retryEINTR repeats a host call interrupted by one of the Go runtime's own
-// signals; the guest never sees those.
-func retryEINTR[T any](f func() (T, error)) (T, error) {
-	for {
-		v, err := f()
-		if err != unix.EINTR {
-			return v, err
-		}
-	}
-}
-
 // dirFD returns the host directory descriptor for a *at call: AT_FDCWD for
 // absolute paths (the kernel ignores dirfd then) and for guest AT_FDCWD,
 // else the host fd behind guest dirfd (EBADF if it is not open).
@@ -40,6 +29,25 @@ func (c *call) dirFD(dirfd int32, path string) (int, linux.Errno) {
 // emptyOK allows "" (AT_EMPTY_PATH); follow says whether the final
 // component is followed (for /proc/self/exe).
 func (c *call) resolve(dirfd int32, pathAddr uint64, emptyOK, follow bool) (int, string, linux.Errno) {
+	return c.resolvePath(dirfd, pathAddr, emptyOK, follow, false)
+}
+
+// resolveLookup is resolve for the calls that use the -L prefix.
+func (c *call) resolveLookup(dirfd int32, pathAddr uint64, emptyOK, follow bool) (int, string, linux.Errno) {
+	return c.resolvePath(dirfd, pathAddr, emptyOK, follow, true)
+}
+
+// guestToHost turns a guest path into the host's: the guest's own /proc
+// entries are rewritten (procfs.go); with lookup, the -L prefix applies to
+// every other absolute path.
+func (c *call) guestToHost(path string, follow, lookup bool) (string, linux.Errno) {
+	if _, self := c.p.procSelf(path); self || !lookup {
+		return c.hostPath(path, follow)
+	}
+	return c.prefixed(path), 0
+}
+
+func (c *call) resolvePath(dirfd int32, pathAddr uint64, emptyOK, follow, lookup bool) (int, string, linux.Errno) {
 	var path string
 	var e linux.Errno
 	if emptyOK {
@@ -52,7 +60,7 @@ func (c *call) resolve(dirfd int32, pathAddr uint64, emptyOK, follow bool) (int,
 	if e != 0 {
 		return -1, "", e
 	}
-	hp, e := c.hostPath(path, follow)
+	hp, e := c.guestToHost(path, follow, lookup)
 	if e != 0 {
 		return -1, "", e
 	}
@@ -76,7 +84,11 @@ func sysCreat(c *call) (uint64, linux.Errno) {
 }
 
 func (c *call) openat(dirfd int32, pathAddr uint64, flags int32, mode uint32) (uint64, linux.Errno) {
-	g := int(uint32(flags))
+	return c.open(dirfd, pathAddr, int(uint32(flags)), mode, 0, false)
+}
+
+// open is openat and openat2 (with resolve flags for the host's openat2).
+func (c *call) open(dirfd int32, pathAddr uint64, g int, mode uint32, resolve uint64, openat2 bool) (uint64, linux.Errno) {
 	path, e := c.path(pathAddr)
 	if e != 0 {
 		return 0, e
@@ -90,13 +102,15 @@ func (c *call) openat(dirfd int32, pathAddr uint64, flags int32, mode uint32) (u
 	if !c.haveFreeFD(0) {
 		return 0, linux.EMFILE
 	}
-	var hfd int
+	var f *hostFile
 	if data, ok := c.procContents(path); ok {
-		if hfd, e = procFile(path, data, g); e != 0 {
+		hfd, e := procFile(path, data, g)
+		if e != 0 {
 			return 0, e
 		}
+		f = adoptFD(hfd)
 	} else {
-		hp, e := c.hostPath(path, g&linux.O_NOFOLLOW == 0)
+		hp, e := c.guestToHost(path, g&linux.O_NOFOLLOW == 0, true)
 		if e != 0 {
 			return 0, e
 		}
@@ -104,15 +118,18 @@ func (c *call) openat(dirfd int32, pathAddr uint64, flags int32, mode uint32) (u
 		if e != 0 {
 			return 0, e
 		}
-		fd, err := retryEINTR(func() (int, error) {
-			return unix.Openat(dir, hp, hostOpenFlags(g)|unix.O_CLOEXEC, mode)
+		// Opening a FIFO waits for its other end.
+		fd, err := c.block(nil, 0, func() (int, error) {
+			return openHost(dir, hp, hostOpenFlags(g)|unix.O_CLOEXEC, mode, resolve, openat2)
 		})
 		if err != nil {
 			return 0, hostErrno(err)
 		}
-		hfd = fd
+		if f, e = c.vetProcOpen(adoptFD(fd), g); e != 0 {
+			return 0, e
+		}
 	}
-	return c.install(0, adoptFD(hfd), g&linux.O_CLOEXEC != 0)
+	return c.install(0, f, g&linux.O_CLOEXEC != 0)
 }
 
 // guestStat converts a host struct stat into the guest's.
@@ -167,7 +184,7 @@ func sysFstat(c *call) (uint64, linux.Errno) {
 
 func (c *call) fstatat(dirfd int32, pathAddr, buf uint64, flags int32) (uint64, linux.Errno) {
 	emptyOK := flags&linux.AT_EMPTY_PATH != 0
-	dir, hp, e := c.resolve(dirfd, pathAddr, emptyOK, flags&linux.AT_SYMLINK_NOFOLLOW == 0)
+	dir, hp, e := c.resolveLookup(dirfd, pathAddr, emptyOK, flags&linux.AT_SYMLINK_NOFOLLOW == 0)
 	if e != 0 {
 		return 0, e
 	}
@@ -183,7 +200,7 @@ func (c *call) fstatat(dirfd int32, pathAddr, buf uint64, flags int32) (uint64, 
 
 func sysStatx(c *call) (uint64, linux.Errno) {
 	dirfd, flags, mask, buf := c.args.FD(0), c.args.Int(2), c.args.Uint(3), c.args.Pointer(4)
-	dir, hp, e := c.resolve(dirfd, c.args.Pointer(1), flags&linux.AT_EMPTY_PATH != 0,
+	dir, hp, e := c.resolveLookup(dirfd, c.args.Pointer(1), flags&linux.AT_EMPTY_PATH != 0,
 		flags&linux.AT_SYMLINK_NOFOLLOW == 0)
 	if e != 0 {
 		return 0, e
@@ -235,12 +252,13 @@ func (c *call) readlinkat(dirfd int32, pathAddr, buf uint64, size int32) (uint64
 	}
 	target, e, ok := c.readlinkSelf(path)
 	if !ok {
-		dir, e := c.dirFD(dirfd, path)
+		hp := c.prefixed(path)
+		dir, e := c.dirFD(dirfd, hp)
 		if e != 0 {
 			return 0, e
 		}
 		hb := make([]byte, min(int(size), linux.PATH_MAX))
-		n, err := unix.Readlinkat(dir, path, hb)
+		n, err := unix.Readlinkat(dir, hp, hb)
 		if err != nil {
 			return 0, hostErrno(err)
 		}
@@ -274,7 +292,7 @@ func (c *call) faccessat(dirfd int32, pathAddr uint64, mode, flags int32) (uint6
 	if flags&^(linux.AT_EACCESS|linux.AT_SYMLINK_NOFOLLOW|linux.AT_EMPTY_PATH) != 0 {
 		return 0, linux.EINVAL
 	}
-	dir, hp, e := c.resolve(dirfd, pathAddr, flags&linux.AT_EMPTY_PATH != 0, flags&linux.AT_SYMLINK_NOFOLLOW == 0)
+	dir, hp, e := c.resolveLookup(dirfd, pathAddr, flags&linux.AT_EMPTY_PATH != 0, flags&linux.AT_SYMLINK_NOFOLLOW == 0)
 	if e != 0 {
 		return 0, e
 	}

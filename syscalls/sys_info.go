@@ -76,7 +76,7 @@ func sysGetrandom(c *call) (uint64, linux.Errno) {
 	var done uint64
 	for done < count {
 		want := min(count-done, chunkSize)
-		n, err := retryEINTR(func() (int, error) { return unix.Getrandom(buf[:want], hflags) })
+		n, err := c.p.random(buf[:want], hflags)
 		if err != nil {
 			if done > 0 {
 				break

@@ -34,8 +34,7 @@ func sysPpoll(c *call) (uint64, linux.Errno) {
 		timeout = tsDuration(ts)
 	}
 	if sigmask != 0 {
-		// The mask would apply while waiting; gemu delivers no asynchronous
-		// signals yet, so it is only validated.
+		// The mask applies while waiting (tempSigmask).
 		if sigsetsize != linux.SizeofSigset {
 			return 0, linux.EINVAL
 		}
@@ -43,6 +42,7 @@ func sysPpoll(c *call) (uint64, linux.Errno) {
 			return 0, e
 		}
 	}
+	defer c.tempSigmask(sigmask)()
 	n, left, e := c.poll(fds, uint64(nfds), timeout)
 	if tsp != 0 && timeout > 0 && e == 0 {
 		// Linux writes the time left back; a fault here is ignored.
@@ -106,29 +106,9 @@ func (c *call) poll(addr, nfds uint64, timeout time.Duration) (uint64, time.Dura
 	if invalid > 0 {
 		timeout = 0 // POLLNVAL entries make the call return at once
 	}
-	start := time.Now()
-	left := timeout
-	for {
-		var ts *unix.Timespec
-		if left >= 0 {
-			t := unix.NsecToTimespec(int64(left))
-			ts = &t
-		}
-		_, err := unix.Ppoll(hfds, ts, nil)
-		if err == nil {
-			break
-		}
-		if err != unix.EINTR {
-			return 0, 0, hostErrno(err)
-		}
-		if timeout >= 0 {
-			if left = timeout - time.Since(start); left < 0 {
-				left = 0
-			}
-		}
-	}
-	if timeout >= 0 {
-		left = max(timeout-time.Since(start), 0)
+	_, left, err := c.blockPoll(hfds, timeout)
+	if err != nil {
+		return 0, 0, hostErrno(err)
 	}
 	ready := uint64(0)
 	for i := range pfds {
@@ -146,4 +126,173 @@ func (c *call) poll(addr, nfds uint64, timeout time.Duration) (uint64, time.Dura
 		pfds[i].Encode(raw[i*linux.SizeofPollFD:])
 	}
 	return ready, left, c.copyOut(addr, raw)
+}
+
+// select and pselect6 on top of the host's ppoll: the fd_set bitmaps are
+// arrays of little-endian u64 words, converted to pollfds and back with
+// the kernel's POLLIN_SET, POLLOUT_SET and POLLEX_SET.
+const (
+	pollInSet  = linux.POLLRDNORM | linux.POLLRDBAND | linux.POLLIN | linux.POLLHUP | linux.POLLERR
+	pollOutSet = linux.POLLWRBAND | linux.POLLWRNORM | linux.POLLOUT | linux.POLLERR
+	pollExSet  = linux.POLLPRI
+)
+
+func sysSelect(c *call) (uint64, linux.Errno) {
+	tvAddr := c.args.Pointer(4)
+	timeout := time.Duration(-1)
+	if tvAddr != 0 {
+		var b [linux.SizeofTimeval]byte
+		if e := c.readMem(tvAddr, b[:]); e != 0 {
+			return 0, e
+		}
+		var tv linux.Timeval
+		tv.Decode(b[:])
+		if tv.Sec < 0 || tv.Usec < 0 {
+			return 0, linux.EINVAL
+		}
+		// Microseconds beyond a second carry over (poll_select_set_timeout).
+		timeout = tsDuration(linux.Timespec{Sec: tv.Sec + tv.Usec/1e6, Nsec: tv.Usec % 1e6 * 1000})
+	}
+	n, left, e := c.selectFDs(timeout)
+	if tvAddr != 0 && timeout > 0 && e == 0 {
+		// Linux writes the time left back; a fault here is ignored.
+		d := max(left, 0)
+		var b [linux.SizeofTimeval]byte
+		tv := linux.Timeval{Sec: int64(d / time.Second), Usec: int64(d%time.Second) / 1000}
+		tv.Encode(b[:])
+		c.copyOut(tvAddr, b[:])
+	}
+	return n, e
+}
+
+func sysPselect6(c *call) (uint64, linux.Errno) {
+	tsAddr, sigAddr := c.args.Pointer(4), c.args.Pointer(5)
+	timeout := time.Duration(-1)
+	if tsAddr != 0 {
+		ts, e := c.readTimespec(tsAddr)
+		if e != 0 {
+			return 0, e
+		}
+		if !ts.Valid() {
+			return 0, linux.EINVAL
+		}
+		timeout = tsDuration(ts)
+	}
+	if sigAddr != 0 {
+		// struct { const sigset_t *ss; size_t ss_len; }
+		var b [16]byte
+		if e := c.readMem(sigAddr, b[:]); e != 0 {
+			return 0, e
+		}
+		if e := c.checkSigmask(le.Uint64(b[0:]), le.Uint64(b[8:])); e != 0 {
+			return 0, e
+		}
+		if le.Uint64(b[8:]) != 0 {
+			defer c.tempSigmask(le.Uint64(b[0:]))()
+		}
+	}
+	n, left, e := c.selectFDs(timeout)
+	if tsAddr != 0 && timeout > 0 && e == 0 {
+		c.writeTimespec(tsAddr, durationTS(left))
+	}
+	return n, e
+}
+
+// selectFDs is core_sys_select for the sets in arguments 0-3.
+func (c *call) selectFDs(timeout time.Duration) (uint64, time.Duration, linux.Errno) {
+	nfds := c.args.Int(0)
+	if nfds < 0 {
+		return 0, 0, linux.EINVAL
+	}
+	c.p.mu.Lock()
+	n := min(int(nfds), c.p.fds.maxFDs())
+	c.p.mu.Unlock()
+	words := (n + 63) / 64
+	var sets [3][]uint64 // in, out, ex; nil when the pointer is NULL
+	for i := range sets {
+		addr := c.args.Pointer(1 + i)
+		if addr == 0 {
+			continue
+		}
+		raw, e := c.copyIn(addr, words*8)
+		if e != 0 {
+			return 0, 0, e
+		}
+		sets[i] = make([]uint64, words)
+		for w := range sets[i] {
+			sets[i][w] = le.Uint64(raw[8*w:])
+		}
+		if n%64 != 0 {
+			sets[i][words-1] &= 1<<(n%64) - 1
+		}
+	}
+	isSet := func(i, fd int) bool { return sets[i] != nil && sets[i][fd/64]&(1<<(fd%64)) != 0 }
+	var pfds []unix.PollFd
+	var gfds []int
+	held := make([]*hostFile, 0, 8)
+	defer func() {
+		for _, f := range held {
+			f.decRef()
+		}
+	}()
+	c.p.mu.Lock()
+	for fd := 0; fd < n; fd++ {
+		var ev int16
+		if isSet(0, fd) {
+			ev |= unix.POLLIN
+		}
+		if isSet(1, fd) {
+			ev |= unix.POLLOUT
+		}
+		if isSet(2, fd) {
+			ev |= unix.POLLPRI
+		}
+		if ev == 0 {
+			continue
+		}
+		f := c.p.fds.get(int32(fd))
+		if f == nil {
+			c.p.mu.Unlock()
+			return 0, 0, linux.EBADF
+		}
+		f.incRef()
+		held = append(held, f)
+		pfds = append(pfds, unix.PollFd{Fd: int32(f.fd), Events: ev})
+		gfds = append(gfds, fd)
+	}
+	c.p.mu.Unlock()
+	_, left, err := c.blockPoll(pfds, timeout)
+	if err != nil {
+		return 0, 0, hostErrno(err)
+	}
+	var res [3][]uint64
+	for i := range res {
+		if sets[i] != nil {
+			res[i] = make([]uint64, words)
+		}
+	}
+	count := uint64(0)
+	for k, pf := range pfds {
+		fd := gfds[k]
+		// POLL* bits are the same on every Linux host.
+		for i, mask := range [...]int16{pollInSet, pollOutSet, pollExSet} {
+			if isSet(i, fd) && pf.Revents&mask != 0 {
+				res[i][fd/64] |= 1 << (fd % 64)
+				count++
+			}
+		}
+	}
+	for i := range res {
+		if res[i] == nil {
+			continue
+		}
+		raw := make([]byte, words*8)
+		for w, v := range res[i] {
+			le.PutUint64(raw[8*w:], v)
+		}
+		if e := c.copyOut(c.args.Pointer(1+i), raw); e != 0 {
+			return 0, 0, e
+		}
+	}
+	return count, left, 0
 }

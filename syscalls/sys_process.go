@@ -14,11 +14,6 @@ import (
 // Process and thread identity, exit, thread-local storage, resource limits
 // and usage, scheduling.
 
-func sysExit(c *call) (uint64, linux.Errno) {
-	c.out = Outcome{Kind: ExitThread, Status: int(c.args.Int(0)) & 0xff}
-	return 0, 0
-}
-
 func sysExitGroup(c *call) (uint64, linux.Errno) {
 	c.out = Outcome{Kind: ExitGroup, Status: int(c.args.Int(0)) & 0xff}
 	return 0, 0
@@ -201,11 +196,21 @@ func sysPrlimit64(c *call) (uint64, linux.Errno) {
 	return c.prlimit(c.args.Uint(1), c.args.Pointer(2), c.args.Pointer(3))
 }
 
+// getrlimit and setrlimit always copy their struct: NULL is EFAULT.
 func sysGetrlimit(c *call) (uint64, linux.Errno) {
+	if c.args.Pointer(1) == 0 {
+		if c.args.Uint(0) >= linux.RLIM_NLIMITS {
+			return 0, linux.EINVAL
+		}
+		return 0, linux.EFAULT
+	}
 	return c.prlimit(c.args.Uint(0), 0, c.args.Pointer(1))
 }
 
 func sysSetrlimit(c *call) (uint64, linux.Errno) {
+	if c.args.Pointer(1) == 0 {
+		return 0, linux.EFAULT
+	}
 	return c.prlimit(c.args.Uint(0), c.args.Pointer(1), 0)
 }
 
@@ -259,7 +264,11 @@ func sysTimes(c *call) (uint64, linux.Errno) {
 }
 
 func sysSchedYield(c *call) (uint64, linux.Errno) {
-	runtime.Gosched()
+	if c.t.th != nil {
+		c.t.th.Yield()
+	} else {
+		runtime.Gosched()
+	}
 	return 0, 0
 }
 

@@ -30,13 +30,20 @@ func singleVec(addr, n uint64) *ioVec {
 // probe performs a zero-length transfer: it reports the descriptor's own
 // errors (EBADF for the wrong access mode, EISDIR, ESPIPE for a positional
 // call on a pipe), which Linux gives before looking at the buffer.
+//
+// A zero-length transfer never waits, so it calls the host directly.
 func probe(f *hostFile, write bool, off int64, positional bool) linux.Errno {
-	var err error
-	if write {
-		_, err = hostWrite(f.fd, nil, off, positional)
-	} else {
-		_, err = hostRead(f.fd, nil, off, positional)
-	}
+	_, err := retryEINTR(func() (int, error) {
+		switch {
+		case write && positional:
+			return unix.Pwrite(f.fd, nil, off)
+		case write:
+			return unix.Write(f.fd, nil)
+		case positional:
+			return unix.Pread(f.fd, nil, off)
+		}
+		return unix.Read(f.fd, nil)
+	})
 	return hostErrno(err)
 }
 
@@ -65,8 +72,9 @@ func (c *call) preflight(f *hostFile, v *ioVec, write bool, off int64, positiona
 		if !rangeOK(s.Base, s.Len) {
 			return earlyErrno(f, write, off, positional, linux.EFAULT), true
 		}
+		// A write reads the guest's buffer; a read writes it.
 		var b [1]byte
-		if c.readPartial(s.Base, b[:]) == 1 {
+		if (write && c.readPartial(s.Base, b[:]) == 1) || (!write && c.writableLen(s.Base, 1) == 1) {
 			return 0, false
 		}
 		// An unmapped buffer faults in the copy, after the file's own checks.
@@ -120,21 +128,33 @@ func (c *call) gather(v *ioVec, b []byte) (int, bool) {
 	return done, false
 }
 
-func hostRead(fd int, b []byte, off int64, positional bool) (int, error) {
-	return retryEINTR(func() (int, error) {
+// hostRead reads from f into b (at off when positional); it may wait.
+func (c *call) hostRead(f *hostFile, b []byte, off int64, positional bool) (int, error) {
+	// A positional transfer never waits for readiness: files that allow it
+	// do not block, and pipes refuse it (ESPIPE) at once.
+	events := int16(unix.POLLIN)
+	if positional {
+		events = 0
+	}
+	return c.block(f, events, func() (int, error) {
 		if positional {
-			return unix.Pread(fd, b, off)
+			return unix.Pread(f.fd, b, off)
 		}
-		return unix.Read(fd, b)
+		return unix.Read(f.fd, b)
 	})
 }
 
-func hostWrite(fd int, b []byte, off int64, positional bool) (int, error) {
-	return retryEINTR(func() (int, error) {
+// hostWrite writes b to f (at off when positional); it may wait.
+func (c *call) hostWrite(f *hostFile, b []byte, off int64, positional bool) (int, error) {
+	events := int16(unix.POLLOUT)
+	if positional {
+		events = 0
+	}
+	return c.block(f, events, func() (int, error) {
 		if positional {
-			return unix.Pwrite(fd, b, off)
+			return unix.Pwrite(f.fd, b, off)
 		}
-		return unix.Write(fd, b)
+		return unix.Write(f.fd, b)
 	})
 }
 
@@ -145,16 +165,24 @@ func (c *call) doRead(f *hostFile, v *ioVec, off int64, positional bool) (uint64
 	}
 	buf := make([]byte, min(v.total, chunkSize))
 	regular := f.regular()
+	// What a pipe, socket or terminal hands over cannot be given back, so
+	// such a read asks for no more than the guest's buffers can take (the
+	// kernel leaves the rest in the pipe).
+	limit := v.total
+	if !regular {
+		limit = c.writableVec(v, chunkSize)
+	}
 	var done uint64
 	for {
-		want := min(v.total-done, chunkSize)
-		n, err := hostRead(f.fd, buf[:want], off+int64(done), positional)
+		want := min(limit-done, chunkSize)
+		n, err := c.hostRead(f, buf[:want], off+int64(done), positional)
 		if err != nil {
 			if done > 0 {
 				return done, 0
 			}
 			return 0, hostErrno(err)
 		}
+		f.conv.toGuest(buf[:n])
 		got := c.scatter(v, buf[:n])
 		done += uint64(got)
 		if got < n {
@@ -189,7 +217,8 @@ func (c *call) doWrite(f *hostFile, v *ioVec, off int64, positional bool) (uint6
 			}
 			return 0, linux.EFAULT
 		}
-		n, err := hostWrite(f.fd, buf[:got], off+int64(done), positional)
+		f.conv.toHost(buf[:got])
+		n, err := c.hostWrite(f, buf[:got], off+int64(done), positional)
 		if err != nil {
 			if done > 0 {
 				return done, 0
@@ -312,6 +341,9 @@ func sysLseek(c *call) (uint64, linux.Errno) {
 	if whence > linux.SEEK_HOLE {
 		return 0, linux.EINVAL
 	}
+	if f.synth != nil {
+		return f.synth.seek(c.args.OffT(1), whence)
+	}
 	hw := [...]int{unix.SEEK_SET, unix.SEEK_CUR, unix.SEEK_END, unix.SEEK_DATA, unix.SEEK_HOLE}[whence]
 	off, err := unix.Seek(f.fd, c.args.OffT(1), hw)
 	if err != nil {
@@ -333,6 +365,9 @@ func sysGetdents64(c *call) (uint64, linux.Errno) {
 	if !rangeOK(buf, count) {
 		return 0, linux.EFAULT
 	}
+	if f.synth != nil {
+		return c.synthGetdents(f, buf, count, false)
+	}
 	start, err := unix.Seek(f.fd, 0, unix.SEEK_CUR)
 	if err != nil {
 		start = -1
@@ -342,28 +377,7 @@ func sysGetdents64(c *call) (uint64, linux.Errno) {
 	if err != nil {
 		return 0, hostErrno(err)
 	}
-	got := c.writePartial(buf, hb[:n])
-	if got == n {
-		return uint64(n), 0
-	}
-	// Keep the whole records that landed and rewind past them.
-	end, pos := 0, start
-	for end+linux.SizeofDirent64Header <= n {
-		var d linux.Dirent64
-		d.Decode(hb[end:])
-		if d.Reclen == 0 || end+int(d.Reclen) > got {
-			break
-		}
-		end += int(d.Reclen)
-		pos = d.Off
-	}
-	if pos >= 0 {
-		unix.Seek(f.fd, pos, unix.SEEK_SET)
-	}
-	if end == 0 {
-		return 0, linux.EFAULT
-	}
-	return uint64(end), 0
+	return c.copyDirents(f, buf, hb[:n], start)
 }
 
 func sysFsync(c *call) (uint64, linux.Errno) {

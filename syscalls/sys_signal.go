@@ -6,31 +6,8 @@ import (
 	"gemu/internal/abi/linux"
 )
 
-// Signal dispositions, masks, the alternate stack, and signals a process
-// sends itself. gemu does not build signal frames yet: a signal whose
-// disposition is a guest handler stays pending; one whose default action
-// terminates ends the process (Outcome Killed).
-
-// signalState is the process-wide signal state; the Process lock guards it.
-type signalState struct {
-	actions [linux.SIGRTMAX]linux.SigAction // index sig-1
-	pending uint64                          // raised but not delivered
-}
-
-// unblockable are the signals no mask can hold.
-const unblockable = 1<<(linux.SIGKILL-1) | 1<<(linux.SIGSTOP-1)
-
-// ignoredBy says whether act discards sig on arrival.
-func ignoredBy(act *linux.SigAction, sig linux.Signal) bool {
-	switch act.Handler {
-	case linux.SIG_IGN:
-		return true
-	case linux.SIG_DFL:
-		a := sig.DefaultAction()
-		return a == linux.ActIgnore || a == linux.ActCont
-	}
-	return false
-}
+// The signal system calls: dispositions, masks, the alternate stack,
+// sending, waiting. Queues, delivery and frames are in signal.go.
 
 func sysRtSigaction(c *call) (uint64, linux.Errno) {
 	sig, actAddr, oldAddr, size := linux.Signal(c.args.Int(0)), c.args.Pointer(1), c.args.Pointer(2), c.args.SizeT(3)
@@ -56,7 +33,11 @@ func sysRtSigaction(c *call) (uint64, linux.Errno) {
 		act.Mask &^= unblockable
 		p.sig.actions[sig-1] = act
 		if ignoredBy(&act, sig) {
-			p.sig.pending &^= linux.SigMask(sig)
+			// POSIX: setting a pending signal to be ignored discards it.
+			p.sig.shared.drop(sig)
+			for _, t := range p.threads {
+				t.pending.drop(sig)
+			}
 		}
 	}
 	p.mu.Unlock()
@@ -95,7 +76,7 @@ func sysRtSigprocmask(c *call) (uint64, linux.Errno) {
 			return 0, linux.EINVAL
 		}
 		p.mu.Unlock()
-		c.deliverPending()
+		c.checkPending()
 	}
 	if oldAddr != 0 {
 		return 0, c.writeU64(oldAddr, old)
@@ -109,7 +90,7 @@ func sysRtSigpending(c *call) (uint64, linux.Errno) {
 		return 0, linux.EINVAL
 	}
 	c.p.mu.Lock()
-	set := c.p.sig.pending & c.t.sigmask
+	set := (c.p.sig.shared.mask | c.t.pending.mask) & c.t.sigmask
 	c.p.mu.Unlock()
 	var b [8]byte
 	le.PutUint64(b[:], set)
@@ -166,71 +147,23 @@ func sysSigaltstack(c *call) (uint64, linux.Errno) {
 	return 0, 0
 }
 
-// raise sends sig to the calling process (kill, tgkill, tkill to itself,
-// SIGPIPE after EPIPE).
-func (c *call) raise(sig linux.Signal) {
-	p := c.p
-	p.mu.Lock()
-	act := p.sig.actions[sig-1]
-	blocked := c.t.sigmask&linux.SigMask(sig) != 0
-	switch {
-	case sig == linux.SIGKILL:
-	case blocked:
-		p.sig.pending |= linux.SigMask(sig)
-		p.mu.Unlock()
-		return
-	case ignoredBy(&act, sig):
-		p.mu.Unlock()
-		return
-	case act.Handler != linux.SIG_DFL:
-		// A guest handler: kept pending until signal frames exist.
-		p.sig.pending |= linux.SigMask(sig)
-		p.mu.Unlock()
-		return
+// isRestart reports the kernel-internal restart codes.
+func isRestart(e linux.Errno) bool {
+	switch e {
+	case linux.ERESTARTSYS, linux.ERESTARTNOINTR, linux.ERESTARTNOHAND, linux.ERESTART_RESTARTBLOCK:
+		return true
 	}
-	p.mu.Unlock()
-	c.defaultAction(sig)
+	return false
 }
 
-// defaultAction applies SIG_DFL for a delivered signal.
-func (c *call) defaultAction(sig linux.Signal) {
-	switch sig.DefaultAction() {
-	case linux.ActTerm:
-		c.out = Outcome{Kind: Killed, Signal: sig}
-	case linux.ActCore:
-		c.out = Outcome{Kind: Killed, Signal: sig, Core: true}
+func sysRtSigreturn(c *call) (uint64, linux.Errno) {
+	rax, ok := c.sigreturn()
+	if !ok {
+		// A bad frame: the kernel forces SIGSEGV.
+		c.out = Outcome{Kind: Killed, Signal: linux.SIGSEGV, Core: true}
+		return 0, 0
 	}
-	// Stop signals do not stop the guest: job control is not emulated.
-}
-
-// deliverPending delivers the pending signals the thread's mask now lets
-// through and whose disposition gemu can carry out.
-func (c *call) deliverPending() {
-	p := c.p
-	p.mu.Lock()
-	ready := p.sig.pending &^ c.t.sigmask
-	var fatal linux.Signal
-	for sig := linux.Signal(1); sig <= linux.SIGRTMAX && ready != 0; sig++ {
-		bit := linux.SigMask(sig)
-		if ready&bit == 0 {
-			continue
-		}
-		ready &^= bit
-		act := &p.sig.actions[sig-1]
-		switch {
-		case ignoredBy(act, sig):
-			p.sig.pending &^= bit
-		case act.Handler == linux.SIG_DFL:
-			p.sig.pending &^= bit
-			if a := sig.DefaultAction(); fatal == 0 && (a == linux.ActTerm || a == linux.ActCore) {
-				fatal = sig
-			}
-		}
-	}
-	p.mu.Unlock()
-	if fatal != 0 {
-		c.defaultAction(fatal)
-	}
+	return rax, 0
 }
 
 // isSelf reports whether pid names the guest process for kill(2).
@@ -238,7 +171,12 @@ func (c *call) isSelf(pid int32) bool {
 	if int(pid) == c.p.pid || pid == 0 {
 		return true
 	}
-	return pid < -1 && int(-pid) == unix.Getpgrp()
+	return pid < -1 && int(-pid) == unix.Getpgrp() || pid == -1
+}
+
+// userSiginfo is the siginfo of a signal sent by the calling process.
+func (c *call) userSiginfo(sig linux.Signal, code int32) linux.Siginfo {
+	return linux.Siginfo{Signo: int32(sig), Code: code, PID: int32(c.p.pid), UID: uint32(unix.Getuid())}
 }
 
 func sysKill(c *call) (uint64, linux.Errno) {
@@ -251,9 +189,20 @@ func sysKill(c *call) (uint64, linux.Errno) {
 		return 0, hostErrno(unix.Kill(int(pid), hostSignal(sig)))
 	}
 	if sig != 0 {
-		c.raise(sig)
+		c.p.mu.Lock()
+		c.p.sendLocked(nil, c.userSiginfo(sig, linux.SI_USER))
+		c.p.mu.Unlock()
+		c.afterSend()
 	}
 	return 0, 0
+}
+
+// afterSend applies a signal the caller may have sent itself: delivered
+// on return from the system call, or at once without a Thread.
+func (c *call) afterSend() {
+	if c.t.th == nil {
+		c.deliverDefaultNow()
+	}
 }
 
 func sysTgkill(c *call) (uint64, linux.Errno) {
@@ -264,7 +213,7 @@ func sysTgkill(c *call) (uint64, linux.Errno) {
 	if int(tgid) != c.p.pid {
 		return 0, hostErrno(unix.Tgkill(int(tgid), int(tid), hostSignal(sig)))
 	}
-	return c.signalThread(tid, sig)
+	return c.signalThread(tid, sig, c.userSiginfo(sig, linux.SI_TKILL))
 }
 
 func sysTkill(c *call) (uint64, linux.Errno) {
@@ -272,26 +221,211 @@ func sysTkill(c *call) (uint64, linux.Errno) {
 	if tid <= 0 {
 		return 0, linux.EINVAL
 	}
-	return c.signalThread(tid, sig)
+	return c.signalThread(tid, sig, c.userSiginfo(sig, linux.SI_TKILL))
 }
 
-// signalThread sends sig to one of the guest's threads.
-func (c *call) signalThread(tid int32, sig linux.Signal) (uint64, linux.Errno) {
-	c.p.mu.Lock()
-	found := false
-	for _, t := range c.p.threads {
-		found = found || t.tid == int(tid)
-	}
-	c.p.mu.Unlock()
-	if !found {
-		return 0, linux.ESRCH
-	}
+// signalThread sends si to one of the guest's threads.
+func (c *call) signalThread(tid int32, sig linux.Signal, si linux.Siginfo) (uint64, linux.Errno) {
 	if sig != 0 && !sig.Valid() {
 		return 0, linux.EINVAL
 	}
+	p := c.p
+	p.mu.Lock()
+	var target *thread
+	for _, t := range p.threads {
+		if t.tid == int(tid) {
+			target = t
+		}
+	}
+	if target == nil {
+		p.mu.Unlock()
+		return 0, linux.ESRCH
+	}
 	if sig != 0 {
-		// Only the calling thread exists until clone is implemented.
-		c.raise(sig)
+		p.sendLocked(target, si)
+	}
+	p.mu.Unlock()
+	if sig != 0 {
+		c.afterSend()
 	}
 	return 0, 0
+}
+
+// readSiginfo reads the siginfo of rt_[tg]sigqueueinfo. Like Linux, a
+// process may not forge kernel-generated codes for another process.
+func (c *call) readSiginfo(addr uint64, sig linux.Signal, self bool) (linux.Siginfo, linux.Errno) {
+	var b [linux.SizeofSiginfo]byte
+	if e := c.readMem(addr, b[:]); e != 0 {
+		return linux.Siginfo{}, e
+	}
+	var si linux.Siginfo
+	si.Decode(b[:])
+	if (si.Code >= 0 || si.Code == linux.SI_TKILL) && !self {
+		return si, linux.EPERM
+	}
+	si.Signo = int32(sig)
+	return si, 0
+}
+
+func sysRtSigqueueinfo(c *call) (uint64, linux.Errno) {
+	pid, sig, addr := c.args.PidT(0), linux.Signal(c.args.Int(1)), c.args.Pointer(2)
+	if !sig.Valid() {
+		return 0, linux.EINVAL
+	}
+	si, e := c.readSiginfo(addr, sig, int(pid) == c.p.pid)
+	if e != 0 {
+		return 0, e
+	}
+	if int(pid) != c.p.pid {
+		return 0, linux.ESRCH
+	}
+	c.p.mu.Lock()
+	c.p.sendLocked(nil, si)
+	c.p.mu.Unlock()
+	c.afterSend()
+	return 0, 0
+}
+
+func sysRtTgsigqueueinfo(c *call) (uint64, linux.Errno) {
+	tgid, tid, sig, addr := c.args.PidT(0), c.args.PidT(1), linux.Signal(c.args.Int(2)), c.args.Pointer(3)
+	if tgid <= 0 || tid <= 0 || !sig.Valid() {
+		return 0, linux.EINVAL
+	}
+	si, e := c.readSiginfo(addr, sig, int(tgid) == c.p.pid)
+	if e != 0 {
+		return 0, e
+	}
+	if int(tgid) != c.p.pid {
+		return 0, linux.ESRCH
+	}
+	return c.signalThread(tid, sig, si)
+}
+
+// waitForSignal parks the thread until a signal interrupts it (or the
+// process ends). Without a Thread nothing can arrive: it returns false.
+func (c *call) waitForSignal(deadline int64) WakeReason {
+	if c.t.th == nil {
+		return WakeExiting
+	}
+	for {
+		why := c.t.th.Park(deadline)
+		if why != WakeUnparked {
+			return why
+		}
+	}
+}
+
+func sysPause(c *call) (uint64, linux.Errno) {
+	if c.waitForSignal(0) == WakeExiting && c.t.th == nil {
+		return 0, linux.ENOSYS
+	}
+	return 0, linux.ERESTARTNOHAND
+}
+
+func sysRtSigsuspend(c *call) (uint64, linux.Errno) {
+	addr, size := c.args.Pointer(0), c.args.SizeT(1)
+	if size != linux.SizeofSigset {
+		return 0, linux.EINVAL
+	}
+	set, e := c.readU64(addr)
+	if e != 0 {
+		return 0, e
+	}
+	if c.t.th == nil {
+		return 0, linux.ENOSYS
+	}
+	p := c.p
+	p.mu.Lock()
+	c.t.savedMask, c.t.restoreMask = c.t.sigmask, true
+	c.t.sigmask = set &^ unblockable
+	ready := p.deliverableLocked(c.t) != 0
+	p.mu.Unlock()
+	for !ready {
+		if c.waitForSignal(0) == WakeExiting {
+			break
+		}
+		p.mu.Lock()
+		ready = p.deliverableLocked(c.t) != 0
+		p.mu.Unlock()
+	}
+	if ready {
+		c.t.th.Interrupt()
+	}
+	return 0, linux.ERESTARTNOHAND
+}
+
+func sysRtSigtimedwait(c *call) (uint64, linux.Errno) {
+	setAddr, infoAddr, tsAddr, size := c.args.Pointer(0), c.args.Pointer(1), c.args.Pointer(2), c.args.SizeT(3)
+	if size != linux.SizeofSigset {
+		return 0, linux.EINVAL
+	}
+	set, e := c.readU64(setAddr)
+	if e != 0 {
+		return 0, e
+	}
+	set &^= unblockable
+	var deadline int64
+	var poll bool
+	if tsAddr != 0 {
+		ts, e := c.readTimespec(tsAddr)
+		if e != 0 {
+			return 0, e
+		}
+		if !ts.Valid() {
+			return 0, linux.EINVAL
+		}
+		d := ts.Sec*1e9 + ts.Nsec
+		if d == 0 {
+			poll = true
+		} else {
+			deadline = c.p.clock().Monotonic() + d
+		}
+	}
+	p := c.p
+	for {
+		p.mu.Lock()
+		// A signal in set is taken whether or not it is blocked.
+		ready := (c.t.pending.mask | p.sig.shared.mask) & set
+		if ready != 0 {
+			var sig linux.Signal
+			for s := linux.Signal(1); s <= linux.SIGRTMAX; s++ {
+				if ready&linux.SigMask(s) != 0 {
+					sig = s
+					break
+				}
+			}
+			si := p.dequeueLocked(c.t, sig)
+			p.mu.Unlock()
+			if infoAddr != 0 {
+				var b [linux.SizeofSiginfo]byte
+				si.Encode(b[:])
+				if e := c.copyOut(infoAddr, b[:]); e != 0 {
+					return 0, e
+				}
+			}
+			return uint64(sig), 0
+		}
+		other := p.deliverableLocked(c.t) != 0
+		p.mu.Unlock()
+		if other {
+			return 0, linux.EINTR
+		}
+		if poll || c.t.th == nil {
+			return 0, linux.EAGAIN
+		}
+		// The signals in set wake the wait even though they are blocked.
+		p.mu.Lock()
+		c.t.waitSet = set
+		p.mu.Unlock()
+		why := c.t.th.Park(deadline)
+		p.mu.Lock()
+		c.t.waitSet = 0
+		p.mu.Unlock()
+		switch why {
+		case WakeTimeout:
+			return 0, linux.EAGAIN
+		case WakeExiting:
+			return 0, linux.EINTR
+		}
+	}
 }

@@ -26,6 +26,11 @@ func sysClockGettime(c *call) (uint64, linux.Errno) {
 	if e != 0 {
 		return 0, e
 	}
+	if clk := c.p.clock(); clk.Virtual() {
+		if ns, ok := virtualTime(clk, id); ok {
+			return 0, c.writeTimespec(c.args.Pointer(1), linux.Timespec{Sec: ns / 1e9, Nsec: ns % 1e9})
+		}
+	}
 	var ts unix.Timespec
 	if err := unix.ClockGettime(id, &ts); err != nil {
 		return 0, hostErrno(err)
@@ -52,7 +57,10 @@ func sysGettimeofday(c *call) (uint64, linux.Errno) {
 	tvAddr, tzAddr := c.args.Pointer(0), c.args.Pointer(1)
 	if tvAddr != 0 {
 		var tv unix.Timeval
-		if err := unix.Gettimeofday(&tv); err != nil {
+		if clk := c.p.clock(); clk.Virtual() {
+			ns := clk.Realtime()
+			tv = unix.Timeval{Sec: ns / 1e9, Usec: ns % 1e9 / 1e3}
+		} else if err := unix.Gettimeofday(&tv); err != nil {
 			return 0, hostErrno(err)
 		}
 		var b [linux.SizeofTimeval]byte
@@ -73,7 +81,9 @@ func sysGettimeofday(c *call) (uint64, linux.Errno) {
 
 func sysTime(c *call) (uint64, linux.Errno) {
 	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_REALTIME, &ts); err != nil {
+	if clk := c.p.clock(); clk.Virtual() {
+		ts = unix.NsecToTimespec(clk.Realtime())
+	} else if err := unix.ClockGettime(unix.CLOCK_REALTIME, &ts); err != nil {
 		return 0, hostErrno(err)
 	}
 	if addr := c.args.Pointer(0); addr != 0 {
@@ -92,8 +102,15 @@ func sysNanosleep(c *call) (uint64, linux.Errno) {
 	if !ts.Valid() {
 		return 0, linux.EINVAL
 	}
-	hostSleep(unix.CLOCK_MONOTONIC, 0, ts)
-	return 0, 0
+	rem, err := c.blockSleep(unix.CLOCK_MONOTONIC, 0, ts)
+	if err == unix.EINTR {
+		if addr := c.args.Pointer(1); addr != 0 {
+			if e := c.writeTimespec(addr, rem); e != 0 {
+				return 0, e
+			}
+		}
+	}
+	return 0, hostErrno(err)
 }
 
 func sysClockNanosleep(c *call) (uint64, linux.Errno) {
@@ -120,27 +137,103 @@ func sysClockNanosleep(c *call) (uint64, linux.Errno) {
 	if flags&linux.TIMER_ABSTIME != 0 {
 		hflags = unix.TIMER_ABSTIME
 	}
-	return 0, hostErrno(hostSleep(id, hflags, ts))
-}
-
-// hostSleep sleeps on a host clock until done, resuming after EINTR.
-func hostSleep(id int32, flags int, ts linux.Timespec) error {
-	req := unix.Timespec{Sec: ts.Sec, Nsec: ts.Nsec}
-	for {
-		var rem unix.Timespec
-		err := unix.ClockNanosleep(id, flags, &req, &rem)
-		if err != unix.EINTR {
-			return err
-		}
-		if flags&unix.TIMER_ABSTIME == 0 {
-			req = rem
+	rem, err := c.blockSleep(id, hflags, ts)
+	if err == unix.EINTR && hflags == 0 {
+		if addr := c.args.Pointer(3); addr != 0 {
+			if e := c.writeTimespec(addr, rem); e != 0 {
+				return 0, e
+			}
 		}
 	}
+	return 0, hostErrno(err)
 }
 
-// sleepFor sleeps for d (used by futex timeouts).
-func sleepFor(d time.Duration) {
-	if d > 0 {
-		hostSleep(unix.CLOCK_MONOTONIC, 0, durationTS(d))
+// Interval timers (getitimer, setitimer, alarm) are kept by gemu: a host
+// itimer would signal gemu, not the guest. ITIMER_REAL counts wall-clock
+// time; ITIMER_VIRTUAL and ITIMER_PROF count it too (gemu does not
+// account the guest's CPU time separately). See itimer in state.go for
+// what expiry does.
+
+func timevalDuration(tv linux.Timeval) time.Duration {
+	return time.Duration(tv.Sec)*time.Second + time.Duration(tv.Usec)*time.Microsecond
+}
+
+func durationTimeval(d time.Duration) linux.Timeval {
+	if d <= 0 {
+		return linux.Timeval{}
 	}
+	// Round up to the microsecond, as the kernel's ns_to_timeval of a
+	// pending timer never shows 0 for a timer that has not fired.
+	us := (d + time.Microsecond - 1) / time.Microsecond
+	return linux.Timeval{Sec: int64(us / 1e6), Usec: int64(us % 1e6)}
+}
+
+// itimerValue returns timer which's current value.
+//
+// Preconditions: the Process lock is held.
+func (p *Process) itimerValue(which int, now time.Time) linux.Itimerval {
+	left, interval := p.sys.itimers[which].value(now)
+	return linux.Itimerval{Interval: durationTimeval(interval), Value: durationTimeval(left)}
+}
+
+func sysGetitimer(c *call) (uint64, linux.Errno) {
+	which := c.args.Int(0)
+	if which < linux.ITIMER_REAL || which > linux.ITIMER_PROF {
+		return 0, linux.EINVAL
+	}
+	c.p.mu.Lock()
+	v := c.p.itimerValue(int(which), time.Now())
+	c.p.mu.Unlock()
+	var b [linux.SizeofItimerval]byte
+	v.Encode(b[:])
+	return 0, c.copyOut(c.args.Pointer(1), b[:])
+}
+
+func sysSetitimer(c *call) (uint64, linux.Errno) {
+	which, newAddr, oldAddr := c.args.Int(0), c.args.Pointer(1), c.args.Pointer(2)
+	var nv linux.Itimerval
+	var b [linux.SizeofItimerval]byte
+	if newAddr != 0 {
+		if e := c.readMem(newAddr, b[:]); e != 0 {
+			return 0, e
+		}
+		nv.Decode(b[:])
+	}
+	for _, tv := range [...]linux.Timeval{nv.Value, nv.Interval} {
+		if tv.Sec < 0 || tv.Usec < 0 || tv.Usec >= 1e6 {
+			return 0, linux.EINVAL
+		}
+	}
+	if which < linux.ITIMER_REAL || which > linux.ITIMER_PROF {
+		return 0, linux.EINVAL
+	}
+	now := time.Now()
+	p := c.p
+	p.mu.Lock()
+	old := p.itimerValue(int(which), now)
+	p.sys.itimers[which].set(now, timevalDuration(nv.Value), timevalDuration(nv.Interval))
+	p.armItimerLocked(int(which), now)
+	p.mu.Unlock()
+	if oldAddr != 0 {
+		old.Encode(b[:])
+		return 0, c.copyOut(oldAddr, b[:])
+	}
+	return 0, 0
+}
+
+func sysAlarm(c *call) (uint64, linux.Errno) {
+	secs := c.args.Uint(0)
+	now := time.Now()
+	p := c.p
+	p.mu.Lock()
+	left, _ := p.sys.itimers[linux.ITIMER_REAL].value(now)
+	p.sys.itimers[linux.ITIMER_REAL].set(now, time.Duration(secs)*time.Second, 0)
+	p.armItimerLocked(linux.ITIMER_REAL, now)
+	p.mu.Unlock()
+	// The seconds left, rounded to nearest, and at least 1 while pending.
+	ret := uint64((left + time.Second/2) / time.Second)
+	if left > 0 && ret == 0 {
+		ret = 1
+	}
+	return ret, 0
 }

@@ -30,8 +30,8 @@ func TestUnimplementedReportedOnce(t *testing.T) {
 	e := newEnvCfg(t, Config{Unimp: true})
 	e.regs.pc = 0x401002 // past the SYSCALL at 0x401000
 	for range 2 {
-		if got := e.errno(linux.SYS_CLONE); got != linux.ENOSYS {
-			t.Fatalf("clone: %v, want ENOSYS", got)
+		if got := e.errno(linux.SYS_IO_URING_SETUP); got != linux.ENOSYS {
+			t.Fatalf("io_uring_setup: %v, want ENOSYS", got)
 		}
 	}
 	if got := e.errno(500); got != linux.ENOSYS {
@@ -40,7 +40,7 @@ func TestUnimplementedReportedOnce(t *testing.T) {
 	if got := e.errno(linux.Sysno(-1)); got != linux.ENOSYS {
 		t.Fatalf("syscall -1: %v, want ENOSYS", got)
 	}
-	want := "gemu: unimplemented syscall clone (56) at pc 0x401000\n" +
+	want := "gemu: unimplemented syscall io_uring_setup (425) at pc 0x401000\n" +
 		"gemu: unimplemented syscall syscall_500 (500) at pc 0x401000\n" +
 		"gemu: unimplemented syscall syscall_-1 (-1) at pc 0x401000\n"
 	if got := e.log.String(); got != want {
@@ -57,8 +57,8 @@ func TestUnimplementedReportedOnce(t *testing.T) {
 
 func TestUnimplementedQuietByDefault(t *testing.T) {
 	e := newEnv(t)
-	if got := e.errno(linux.SYS_CLONE); got != linux.ENOSYS {
-		t.Fatalf("clone: %v", got)
+	if got := e.errno(linux.SYS_IO_URING_SETUP); got != linux.ENOSYS {
+		t.Fatalf("io_uring_setup: %v", got)
 	}
 	// rseq is declined on purpose, never reported.
 	e2 := newEnvCfg(t, Config{Unimp: true})

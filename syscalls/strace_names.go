@@ -1,0 +1,227 @@
+package syscalls
+
+import "gemu/internal/abi/linux"
+
+// The names -strace prints, in the order strace lists them (its xlat
+// tables), so combined flags come out the same.
+
+type flagName struct {
+	v    uint64
+	name string
+}
+
+var accModeNames = []flagName{{linux.O_RDONLY, "O_RDONLY"}, {linux.O_WRONLY, "O_WRONLY"}, {linux.O_RDWR, "O_RDWR"}}
+
+var openFlagNames = []flagName{
+	{linux.O_CREAT, "O_CREAT"}, {linux.O_EXCL, "O_EXCL"}, {linux.O_NOCTTY, "O_NOCTTY"},
+	{linux.O_TRUNC, "O_TRUNC"}, {linux.O_APPEND, "O_APPEND"}, {linux.O_NONBLOCK, "O_NONBLOCK"},
+	{linux.O_SYNC, "O_SYNC"}, {linux.O__SYNC, "__O_SYNC"}, {linux.O_DSYNC, "O_DSYNC"},
+	{linux.O_DIRECT, "O_DIRECT"}, {linux.O_LARGEFILE, "O_LARGEFILE"}, {linux.O_NOFOLLOW, "O_NOFOLLOW"},
+	{linux.O_NOATIME, "O_NOATIME"}, {linux.O_CLOEXEC, "O_CLOEXEC"}, {linux.O_PATH, "O_PATH"},
+	{linux.O_TMPFILE, "O_TMPFILE"}, {linux.O__TMPFILE, "__O_TMPFILE"}, {linux.O_DIRECTORY, "O_DIRECTORY"},
+	{linux.O_ASYNC, "FASYNC"},
+}
+
+var sockFlagNames = []flagName{{linux.SOCK_NONBLOCK, "SOCK_NONBLOCK"}, {linux.SOCK_CLOEXEC, "SOCK_CLOEXEC"}}
+
+var accessNames = []flagName{{linux.R_OK, "R_OK"}, {linux.W_OK, "W_OK"}, {linux.X_OK, "X_OK"}}
+
+var atFlagNames = []flagName{
+	{linux.AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW"}, {linux.AT_EACCESS, "AT_EACCESS"},
+	{linux.AT_SYMLINK_FOLLOW, "AT_SYMLINK_FOLLOW"}, {linux.AT_NO_AUTOMOUNT, "AT_NO_AUTOMOUNT"},
+	{linux.AT_EMPTY_PATH, "AT_EMPTY_PATH"}, {linux.AT_STATX_FORCE_SYNC, "AT_STATX_FORCE_SYNC"},
+	{linux.AT_STATX_DONT_SYNC, "AT_STATX_DONT_SYNC"},
+}
+
+var renameNames = []flagName{
+	{linux.RENAME_NOREPLACE, "RENAME_NOREPLACE"}, {linux.RENAME_EXCHANGE, "RENAME_EXCHANGE"},
+	{linux.RENAME_WHITEOUT, "RENAME_WHITEOUT"},
+}
+
+var protNames = []flagName{
+	{linux.PROT_READ, "PROT_READ"}, {linux.PROT_WRITE, "PROT_WRITE"}, {linux.PROT_EXEC, "PROT_EXEC"},
+	{linux.PROT_SEM, "PROT_SEM"}, {linux.PROT_GROWSDOWN, "PROT_GROWSDOWN"}, {linux.PROT_GROWSUP, "PROT_GROWSUP"},
+}
+
+var mapTypeNames = []flagName{
+	{linux.MAP_SHARED, "MAP_SHARED"}, {linux.MAP_PRIVATE, "MAP_PRIVATE"},
+	{linux.MAP_SHARED_VALIDATE, "MAP_SHARED_VALIDATE"}, {linux.MAP_DROPPABLE, "MAP_DROPPABLE"},
+}
+
+var mapFlagNames = []flagName{
+	{linux.MAP_FIXED, "MAP_FIXED"}, {linux.MAP_ANONYMOUS, "MAP_ANONYMOUS"}, {linux.MAP_32BIT, "MAP_32BIT"},
+	{0x80, "MAP_ABOVE4G"}, {linux.MAP_NORESERVE, "MAP_NORESERVE"}, {linux.MAP_POPULATE, "MAP_POPULATE"},
+	{linux.MAP_NONBLOCK, "MAP_NONBLOCK"}, {linux.MAP_GROWSDOWN, "MAP_GROWSDOWN"},
+	{linux.MAP_DENYWRITE, "MAP_DENYWRITE"}, {linux.MAP_EXECUTABLE, "MAP_EXECUTABLE"},
+	{linux.MAP_LOCKED, "MAP_LOCKED"}, {linux.MAP_STACK, "MAP_STACK"}, {linux.MAP_HUGETLB, "MAP_HUGETLB"},
+	{linux.MAP_SYNC, "MAP_SYNC"}, {linux.MAP_UNINITIALIZED, "MAP_UNINITIALIZED"},
+	{linux.MAP_FIXED_NOREPLACE, "MAP_FIXED_NOREPLACE"},
+}
+
+var mremapNames = []flagName{
+	{linux.MREMAP_MAYMOVE, "MREMAP_MAYMOVE"}, {linux.MREMAP_FIXED, "MREMAP_FIXED"},
+	{linux.MREMAP_DONTUNMAP, "MREMAP_DONTUNMAP"},
+}
+
+var madviceNames = []flagName{
+	{linux.MADV_NORMAL, "MADV_NORMAL"}, {linux.MADV_RANDOM, "MADV_RANDOM"}, {linux.MADV_SEQUENTIAL, "MADV_SEQUENTIAL"},
+	{linux.MADV_WILLNEED, "MADV_WILLNEED"}, {linux.MADV_DONTNEED, "MADV_DONTNEED"}, {linux.MADV_FREE, "MADV_FREE"},
+	{linux.MADV_REMOVE, "MADV_REMOVE"}, {linux.MADV_DONTFORK, "MADV_DONTFORK"}, {linux.MADV_DOFORK, "MADV_DOFORK"},
+	{linux.MADV_MERGEABLE, "MADV_MERGEABLE"}, {linux.MADV_UNMERGEABLE, "MADV_UNMERGEABLE"},
+	{linux.MADV_HUGEPAGE, "MADV_HUGEPAGE"}, {linux.MADV_NOHUGEPAGE, "MADV_NOHUGEPAGE"},
+	{linux.MADV_DONTDUMP, "MADV_DONTDUMP"}, {linux.MADV_DODUMP, "MADV_DODUMP"},
+	{linux.MADV_WIPEONFORK, "MADV_WIPEONFORK"}, {linux.MADV_KEEPONFORK, "MADV_KEEPONFORK"},
+	{linux.MADV_COLD, "MADV_COLD"}, {linux.MADV_PAGEOUT, "MADV_PAGEOUT"},
+	{linux.MADV_POPULATE_READ, "MADV_POPULATE_READ"}, {linux.MADV_POPULATE_WRITE, "MADV_POPULATE_WRITE"},
+	{linux.MADV_DONTNEED_LOCKED, "MADV_DONTNEED_LOCKED"}, {linux.MADV_COLLAPSE, "MADV_COLLAPSE"},
+	{linux.MADV_HWPOISON, "MADV_HWPOISON"}, {linux.MADV_SOFT_OFFLINE, "MADV_SOFT_OFFLINE"},
+}
+
+var sigHowNames = []flagName{{linux.SIG_BLOCK, "SIG_BLOCK"}, {linux.SIG_UNBLOCK, "SIG_UNBLOCK"}, {linux.SIG_SETMASK, "SIG_SETMASK"}}
+
+var saNames = []flagName{
+	{linux.SA_NOCLDSTOP, "SA_NOCLDSTOP"}, {linux.SA_NOCLDWAIT, "SA_NOCLDWAIT"}, {linux.SA_SIGINFO, "SA_SIGINFO"},
+	{linux.SA_RESTORER, "SA_RESTORER"}, {linux.SA_ONSTACK, "SA_ONSTACK"}, {linux.SA_RESTART, "SA_RESTART"},
+	{linux.SA_NODEFER, "SA_NODEFER"}, {linux.SA_RESETHAND, "SA_RESETHAND"},
+}
+
+var whenceNames = []flagName{
+	{linux.SEEK_SET, "SEEK_SET"}, {linux.SEEK_CUR, "SEEK_CUR"}, {linux.SEEK_END, "SEEK_END"},
+	{linux.SEEK_DATA, "SEEK_DATA"}, {linux.SEEK_HOLE, "SEEK_HOLE"},
+}
+
+var fcntlNames = []flagName{
+	{linux.F_DUPFD, "F_DUPFD"}, {linux.F_GETFD, "F_GETFD"}, {linux.F_SETFD, "F_SETFD"}, {linux.F_GETFL, "F_GETFL"},
+	{linux.F_SETFL, "F_SETFL"}, {linux.F_GETLK, "F_GETLK"}, {linux.F_SETLK, "F_SETLK"}, {linux.F_SETLKW, "F_SETLKW"},
+	{linux.F_SETOWN, "F_SETOWN"}, {linux.F_GETOWN, "F_GETOWN"}, {linux.F_SETSIG, "F_SETSIG"}, {linux.F_GETSIG, "F_GETSIG"},
+	{linux.F_SETOWN_EX, "F_SETOWN_EX"}, {linux.F_GETOWN_EX, "F_GETOWN_EX"}, {linux.F_OFD_GETLK, "F_OFD_GETLK"},
+	{linux.F_OFD_SETLK, "F_OFD_SETLK"}, {linux.F_OFD_SETLKW, "F_OFD_SETLKW"}, {linux.F_SETLEASE, "F_SETLEASE"},
+	{linux.F_GETLEASE, "F_GETLEASE"}, {linux.F_NOTIFY, "F_NOTIFY"}, {linux.F_DUPFD_QUERY, "F_DUPFD_QUERY"},
+	{linux.F_DUPFD_CLOEXEC, "F_DUPFD_CLOEXEC"}, {linux.F_SETPIPE_SZ, "F_SETPIPE_SZ"},
+	{linux.F_GETPIPE_SZ, "F_GETPIPE_SZ"}, {linux.F_ADD_SEALS, "F_ADD_SEALS"}, {linux.F_GET_SEALS, "F_GET_SEALS"},
+}
+
+var lockTypeNames = []flagName{{linux.F_RDLCK, "F_RDLCK"}, {linux.F_WRLCK, "F_WRLCK"}, {linux.F_UNLCK, "F_UNLCK"}}
+
+var ioctlNames = []flagName{
+	{linux.TCGETS, "TCGETS"}, {linux.TCSETS, "TCSETS"}, {linux.TCSETSW, "TCSETSW"}, {linux.TCSETSF, "TCSETSF"},
+	{linux.TIOCGPGRP, "TIOCGPGRP"}, {linux.TIOCSPGRP, "TIOCSPGRP"}, {linux.TIOCOUTQ, "TIOCOUTQ"},
+	{linux.TIOCGWINSZ, "TIOCGWINSZ"}, {linux.TIOCSWINSZ, "TIOCSWINSZ"}, {linux.FIONREAD, "FIONREAD"},
+	{linux.FIONBIO, "FIONBIO"}, {linux.FIONCLEX, "FIONCLEX"}, {linux.FIOCLEX, "FIOCLEX"},
+}
+
+var archPrctlNames = []flagName{
+	{linux.ARCH_SET_GS, "ARCH_SET_GS"}, {linux.ARCH_SET_FS, "ARCH_SET_FS"},
+	{linux.ARCH_GET_FS, "ARCH_GET_FS"}, {linux.ARCH_GET_GS, "ARCH_GET_GS"},
+}
+
+var clockNames = []flagName{
+	{linux.CLOCK_REALTIME, "CLOCK_REALTIME"}, {linux.CLOCK_MONOTONIC, "CLOCK_MONOTONIC"},
+	{linux.CLOCK_PROCESS_CPUTIME_ID, "CLOCK_PROCESS_CPUTIME_ID"}, {linux.CLOCK_THREAD_CPUTIME_ID, "CLOCK_THREAD_CPUTIME_ID"},
+	{linux.CLOCK_MONOTONIC_RAW, "CLOCK_MONOTONIC_RAW"}, {linux.CLOCK_REALTIME_COARSE, "CLOCK_REALTIME_COARSE"},
+	{linux.CLOCK_MONOTONIC_COARSE, "CLOCK_MONOTONIC_COARSE"}, {linux.CLOCK_BOOTTIME, "CLOCK_BOOTTIME"},
+	{linux.CLOCK_REALTIME_ALARM, "CLOCK_REALTIME_ALARM"}, {linux.CLOCK_BOOTTIME_ALARM, "CLOCK_BOOTTIME_ALARM"},
+	{linux.CLOCK_TAI, "CLOCK_TAI"},
+}
+
+var rlimitNames = []flagName{
+	{linux.RLIMIT_CPU, "RLIMIT_CPU"}, {linux.RLIMIT_FSIZE, "RLIMIT_FSIZE"}, {linux.RLIMIT_DATA, "RLIMIT_DATA"},
+	{linux.RLIMIT_STACK, "RLIMIT_STACK"}, {linux.RLIMIT_CORE, "RLIMIT_CORE"}, {linux.RLIMIT_RSS, "RLIMIT_RSS"},
+	{linux.RLIMIT_NPROC, "RLIMIT_NPROC"}, {linux.RLIMIT_NOFILE, "RLIMIT_NOFILE"},
+	{linux.RLIMIT_MEMLOCK, "RLIMIT_MEMLOCK"}, {linux.RLIMIT_AS, "RLIMIT_AS"}, {linux.RLIMIT_LOCKS, "RLIMIT_LOCKS"},
+	{linux.RLIMIT_SIGPENDING, "RLIMIT_SIGPENDING"}, {linux.RLIMIT_MSGQUEUE, "RLIMIT_MSGQUEUE"},
+	{linux.RLIMIT_NICE, "RLIMIT_NICE"}, {linux.RLIMIT_RTPRIO, "RLIMIT_RTPRIO"}, {linux.RLIMIT_RTTIME, "RLIMIT_RTTIME"},
+}
+
+var grndNames = []flagName{{linux.GRND_NONBLOCK, "GRND_NONBLOCK"}, {linux.GRND_RANDOM, "GRND_RANDOM"}, {linux.GRND_INSECURE, "GRND_INSECURE"}}
+
+var pollNames = []flagName{
+	{linux.POLLIN, "POLLIN"}, {linux.POLLPRI, "POLLPRI"}, {linux.POLLOUT, "POLLOUT"}, {linux.POLLERR, "POLLERR"},
+	{linux.POLLHUP, "POLLHUP"}, {linux.POLLNVAL, "POLLNVAL"}, {linux.POLLRDNORM, "POLLRDNORM"},
+	{linux.POLLRDBAND, "POLLRDBAND"}, {linux.POLLWRNORM, "POLLWRNORM"}, {linux.POLLWRBAND, "POLLWRBAND"},
+	{linux.POLLMSG, "POLLMSG"}, {linux.POLLREMOVE, "POLLREMOVE"}, {linux.POLLRDHUP, "POLLRDHUP"},
+}
+
+var epollNames = []flagName{
+	{linux.EPOLLIN, "EPOLLIN"}, {linux.EPOLLPRI, "EPOLLPRI"}, {linux.EPOLLOUT, "EPOLLOUT"}, {linux.EPOLLERR, "EPOLLERR"},
+	{linux.EPOLLHUP, "EPOLLHUP"}, {linux.EPOLLNVAL, "EPOLLNVAL"}, {linux.EPOLLRDNORM, "EPOLLRDNORM"},
+	{linux.EPOLLRDBAND, "EPOLLRDBAND"}, {linux.EPOLLWRNORM, "EPOLLWRNORM"}, {linux.EPOLLWRBAND, "EPOLLWRBAND"},
+	{linux.EPOLLMSG, "EPOLLMSG"}, {linux.EPOLLRDHUP, "EPOLLRDHUP"}, {linux.EPOLLEXCLUSIVE, "EPOLLEXCLUSIVE"},
+	{linux.EPOLLWAKEUP, "EPOLLWAKEUP"}, {linux.EPOLLONESHOT, "EPOLLONESHOT"}, {linux.EPOLLET, "EPOLLET"},
+}
+
+var epollOpNames = []flagName{{linux.EPOLL_CTL_ADD, "EPOLL_CTL_ADD"}, {linux.EPOLL_CTL_DEL, "EPOLL_CTL_DEL"}, {linux.EPOLL_CTL_MOD, "EPOLL_CTL_MOD"}}
+
+var familyNames = []flagName{
+	{linux.AF_UNSPEC, "AF_UNSPEC"}, {linux.AF_UNIX, "AF_UNIX"}, {linux.AF_INET, "AF_INET"},
+	{linux.AF_INET6, "AF_INET6"}, {linux.AF_NETLINK, "AF_NETLINK"}, {linux.AF_PACKET, "AF_PACKET"},
+}
+
+var sockTypeNames = []flagName{
+	{linux.SOCK_STREAM, "SOCK_STREAM"}, {linux.SOCK_DGRAM, "SOCK_DGRAM"}, {linux.SOCK_RAW, "SOCK_RAW"},
+	{linux.SOCK_RDM, "SOCK_RDM"}, {linux.SOCK_SEQPACKET, "SOCK_SEQPACKET"}, {linux.SOCK_DCCP, "SOCK_DCCP"},
+	{linux.SOCK_PACKET, "SOCK_PACKET"},
+}
+
+var protoNames = []flagName{
+	{linux.IPPROTO_IP, "IPPROTO_IP"}, {linux.IPPROTO_ICMP, "IPPROTO_ICMP"}, {linux.IPPROTO_TCP, "IPPROTO_TCP"},
+	{linux.IPPROTO_UDP, "IPPROTO_UDP"}, {linux.IPPROTO_IPV6, "IPPROTO_IPV6"}, {linux.IPPROTO_ICMPV6, "IPPROTO_ICMPV6"},
+	{linux.IPPROTO_RAW, "IPPROTO_RAW"},
+}
+
+var levelNames = []flagName{
+	{linux.SOL_IP, "SOL_IP"}, {linux.SOL_SOCKET, "SOL_SOCKET"}, {linux.SOL_TCP, "SOL_TCP"},
+	{linux.SOL_UDP, "SOL_UDP"}, {linux.SOL_IPV6, "SOL_IPV6"},
+}
+
+var sockOptNames = []flagName{
+	{linux.SO_DEBUG, "SO_DEBUG"}, {linux.SO_REUSEADDR, "SO_REUSEADDR"}, {linux.SO_TYPE, "SO_TYPE"},
+	{linux.SO_ERROR, "SO_ERROR"}, {linux.SO_DONTROUTE, "SO_DONTROUTE"}, {linux.SO_BROADCAST, "SO_BROADCAST"},
+	{linux.SO_SNDBUF, "SO_SNDBUF"}, {linux.SO_RCVBUF, "SO_RCVBUF"}, {linux.SO_KEEPALIVE, "SO_KEEPALIVE"},
+	{linux.SO_OOBINLINE, "SO_OOBINLINE"}, {linux.SO_NO_CHECK, "SO_NO_CHECK"}, {linux.SO_PRIORITY, "SO_PRIORITY"},
+	{linux.SO_LINGER, "SO_LINGER"}, {linux.SO_BSDCOMPAT, "SO_BSDCOMPAT"}, {linux.SO_REUSEPORT, "SO_REUSEPORT"},
+	{linux.SO_PASSCRED, "SO_PASSCRED"}, {linux.SO_PEERCRED, "SO_PEERCRED"}, {linux.SO_RCVLOWAT, "SO_RCVLOWAT"},
+	{linux.SO_SNDLOWAT, "SO_SNDLOWAT"}, {linux.SO_RCVTIMEO_OLD, "SO_RCVTIMEO_OLD"},
+	{linux.SO_SNDTIMEO_OLD, "SO_SNDTIMEO_OLD"}, {linux.SO_BINDTODEVICE, "SO_BINDTODEVICE"},
+	{linux.SO_ACCEPTCONN, "SO_ACCEPTCONN"}, {linux.SO_PROTOCOL, "SO_PROTOCOL"}, {linux.SO_DOMAIN, "SO_DOMAIN"},
+}
+
+var tcpOptNames = []flagName{
+	{linux.TCP_NODELAY, "TCP_NODELAY"}, {linux.TCP_MAXSEG, "TCP_MAXSEG"}, {linux.TCP_CORK, "TCP_CORK"},
+	{linux.TCP_KEEPIDLE, "TCP_KEEPIDLE"}, {linux.TCP_KEEPINTVL, "TCP_KEEPINTVL"}, {linux.TCP_KEEPCNT, "TCP_KEEPCNT"},
+	{linux.TCP_INFO, "TCP_INFO"}, {linux.TCP_CONGESTION, "TCP_CONGESTION"},
+}
+
+var msgNames = []flagName{
+	{linux.MSG_OOB, "MSG_OOB"}, {linux.MSG_PEEK, "MSG_PEEK"}, {linux.MSG_DONTROUTE, "MSG_DONTROUTE"},
+	{linux.MSG_CTRUNC, "MSG_CTRUNC"}, {linux.MSG_PROXY, "MSG_PROXY"}, {linux.MSG_TRUNC, "MSG_TRUNC"},
+	{linux.MSG_DONTWAIT, "MSG_DONTWAIT"}, {linux.MSG_EOR, "MSG_EOR"}, {linux.MSG_WAITALL, "MSG_WAITALL"},
+	{linux.MSG_FIN, "MSG_FIN"}, {linux.MSG_SYN, "MSG_SYN"}, {linux.MSG_CONFIRM, "MSG_CONFIRM"},
+	{linux.MSG_RST, "MSG_RST"}, {linux.MSG_ERRQUEUE, "MSG_ERRQUEUE"}, {linux.MSG_NOSIGNAL, "MSG_NOSIGNAL"},
+	{linux.MSG_MORE, "MSG_MORE"}, {linux.MSG_WAITFORONE, "MSG_WAITFORONE"}, {linux.MSG_BATCH, "MSG_BATCH"},
+	{linux.MSG_ZEROCOPY, "MSG_ZEROCOPY"}, {linux.MSG_FASTOPEN, "MSG_FASTOPEN"},
+	{linux.MSG_CMSG_CLOEXEC, "MSG_CMSG_CLOEXEC"},
+}
+
+var shutNames = []flagName{{linux.SHUT_RD, "SHUT_RD"}, {linux.SHUT_WR, "SHUT_WR"}, {linux.SHUT_RDWR, "SHUT_RDWR"}}
+
+var futexNames = []flagName{
+	{linux.FUTEX_WAIT, "FUTEX_WAIT"}, {linux.FUTEX_WAKE, "FUTEX_WAKE"}, {linux.FUTEX_FD, "FUTEX_FD"},
+	{linux.FUTEX_REQUEUE, "FUTEX_REQUEUE"}, {linux.FUTEX_CMP_REQUEUE, "FUTEX_CMP_REQUEUE"},
+	{linux.FUTEX_WAKE_OP, "FUTEX_WAKE_OP"}, {linux.FUTEX_LOCK_PI, "FUTEX_LOCK_PI"},
+	{linux.FUTEX_UNLOCK_PI, "FUTEX_UNLOCK_PI"}, {linux.FUTEX_TRYLOCK_PI, "FUTEX_TRYLOCK_PI"},
+	{linux.FUTEX_WAIT_BITSET, "FUTEX_WAIT_BITSET"}, {linux.FUTEX_WAKE_BITSET, "FUTEX_WAKE_BITSET"},
+}
+
+var prctlNames = []flagName{
+	{linux.PR_SET_PDEATHSIG, "PR_SET_PDEATHSIG"}, {linux.PR_GET_PDEATHSIG, "PR_GET_PDEATHSIG"},
+	{linux.PR_GET_DUMPABLE, "PR_GET_DUMPABLE"}, {linux.PR_SET_DUMPABLE, "PR_SET_DUMPABLE"},
+	{linux.PR_GET_KEEPCAPS, "PR_GET_KEEPCAPS"}, {linux.PR_SET_KEEPCAPS, "PR_SET_KEEPCAPS"},
+	{linux.PR_SET_NAME, "PR_SET_NAME"}, {linux.PR_GET_NAME, "PR_GET_NAME"},
+	{linux.PR_GET_SECCOMP, "PR_GET_SECCOMP"}, {linux.PR_SET_SECCOMP, "PR_SET_SECCOMP"},
+	{linux.PR_CAPBSET_READ, "PR_CAPBSET_READ"}, {linux.PR_GET_TIMERSLACK, "PR_GET_TIMERSLACK"},
+	{linux.PR_SET_TIMERSLACK, "PR_SET_TIMERSLACK"}, {linux.PR_SET_CHILD_SUBREAPER, "PR_SET_CHILD_SUBREAPER"},
+	{linux.PR_GET_CHILD_SUBREAPER, "PR_GET_CHILD_SUBREAPER"}, {linux.PR_SET_NO_NEW_PRIVS, "PR_SET_NO_NEW_PRIVS"},
+	{linux.PR_GET_NO_NEW_PRIVS, "PR_GET_NO_NEW_PRIVS"}, {linux.PR_SET_THP_DISABLE, "PR_SET_THP_DISABLE"},
+	{linux.PR_GET_THP_DISABLE, "PR_GET_THP_DISABLE"}, {linux.PR_SET_VMA, "PR_SET_VMA"},
+}
