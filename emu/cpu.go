@@ -2,6 +2,8 @@ package emu
 
 import (
 	"io"
+	"sync/atomic"
+	"time"
 
 	"gemu/mmu"
 	"gemu/syscalls"
@@ -21,6 +23,13 @@ type Config struct {
 	// Unimp reports instructions gemu cannot execute (address, bytes,
 	// mnemonic) on Log before the guest gets SIGILL.
 	Unimp bool
+	// Quantum is the scheduler's time slice in guest instructions
+	// (0: DefaultQuantum).
+	Quantum uint64
+	// ICount makes the guest clock virtual: it advances 2^ICountShift ns
+	// per guest instruction from a fixed epoch.
+	ICount      bool
+	ICountShift uint
 }
 
 // CPU is one guest thread's processor state.
@@ -40,12 +49,25 @@ type CPU struct {
 	icount  uint64 // guest instructions retired
 
 	index int // vCPU index
+	m     *Machine
 	mem   *mmu.Space
 	tlb   *mmu.TLB
 	cache *codeCache
 	jc    [jumpCacheSize]*block
 	cfg   Config
 	feat  features
+
+	// Scheduling state (see sched.go); attention asks the run loop to
+	// deliver signals before the next instruction.
+	attention  atomic.Bool
+	wake       chan struct{}
+	state      threadState
+	wakeReason syscalls.WakeReason
+	timer      *time.Timer
+	intr       chan struct{}
+	sliceStart uint64
+	sliceEnd   uint64 // the slice ends when icount reaches it
+	lastFatal  Exit   // the fatal trap being delivered, for the report if it kills
 }
 
 const (
@@ -68,18 +90,15 @@ const (
 
 const defaultMXCSR = 0x1f80
 
-// New returns the CPU of a new guest process's first thread (vCPU 0), with
-// every register zero as Linux leaves them at exec (RSP and RIP are set by
-// the caller).
+// New returns the CPU of a new guest process's first thread (vCPU 0) on a
+// machine of its own, with every register zero as Linux leaves them at
+// exec (RSP and RIP are set by the caller).
 func New(cfg Config) *CPU {
-	c := &CPU{cfg: cfg, mem: cfg.Mem}
-	c.cache = newCodeCache(cfg.Mem)
-	c.cache.attach(c)
-	c.tlb = cfg.Mem.NewTLB(0)
-	c.feat = defaultFeatures()
-	c.reset()
-	return c
+	return NewMachine(cfg).NewCPU()
 }
+
+// Machine returns the machine the CPU belongs to.
+func (c *CPU) Machine() *Machine { return c.m }
 
 // reset puts the registers into their state at exec.
 func (c *CPU) reset() {

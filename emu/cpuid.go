@@ -1,5 +1,7 @@
 package emu
 
+import "golang.org/x/arch/x86/x86asm"
+
 // features says which optional instruction sets the CPU implements; CPUID
 // reports exactly these, and instructions outside them raise #UD.
 type features struct {
@@ -8,12 +10,54 @@ type features struct {
 	lzcnt, bmi1, bmi2         bool
 	movbe                     bool
 	rdtscp                    bool
+	adx                       bool
 }
 
-// defaultFeatures is what gemu advertises today: baseline x86-64 (x87,
-// CMOV, CX8, FXSR, SSE, SSE2), CMPXCHG16B, POPCNT and LAHF/SAHF.
+// defaultFeatures is what gemu advertises: baseline x86-64 (x87, CMOV, CX8,
+// FXSR, SSE, SSE2), CMPXCHG16B and LAHF/SAHF, and SSE3, SSSE3, SSE4.1,
+// SSE4.2, POPCNT, LZCNT, BMI1, BMI2, MOVBE, ADX and RDTSCP. No AVX, no
+// XSAVE: glibc's ifunc resolvers and Go's runtime then pick SSE code paths.
 func defaultFeatures() features {
-	return features{popcnt: true}
+	return features{
+		sse3: true, ssse3: true, sse41: true, sse42: true,
+		popcnt: true,
+		lzcnt:  true, bmi1: true, bmi2: true,
+		movbe:  true,
+		rdtscp: true,
+		adx:    true,
+	}
+}
+
+// Feature tests for gate.
+func hasSSE3(f *features) bool  { return f.sse3 }
+func hasSSSE3(f *features) bool { return f.ssse3 }
+func hasSSE41(f *features) bool { return f.sse41 }
+func hasSSE42(f *features) bool { return f.sse42 }
+func hasBMI1(f *features) bool  { return f.bmi1 }
+func hasBMI2(f *features) bool  { return f.bmi2 }
+func hasADX(f *features) bool   { return f.adx }
+
+// gate makes fn raise #UD on a CPU without the feature has reports.
+func gate(has func(*features) bool, fn handler) handler {
+	return func(c *CPU, in *inst) bool {
+		if !has(&c.feat) {
+			return c.raise(trapUD)
+		}
+		return fn(c, in)
+	}
+}
+
+// sseExtension builds the table of an SSE extension: every handler is
+// gated on the feature, and the MMX-register forms (SSSE3 has them) raise
+// #UD through prepSSE, as in the SSE2 table.
+func sseExtension(has func(*features) bool, t map[x86asm.Op]opInfo) map[x86asm.Op]opInfo {
+	m := make(map[x86asm.Op]opInfo, len(t))
+	for op, info := range t {
+		info.fn = gate(has, info.fn)
+		info.prep = chainPrep(prepSSE, info.prep)
+		m[op] = info
+	}
+	return m
 }
 
 // CPUID leaf 1 EDX bits.
@@ -37,6 +81,13 @@ const (
 	cpuidSSE42  = 1 << 20
 	cpuidMOVBE  = 1 << 22
 	cpuidPOPCNT = 1 << 23
+)
+
+// CPUID leaf 7 subleaf 0 EBX bits.
+const (
+	cpuid7BMI1 = 1 << 3
+	cpuid7BMI2 = 1 << 8
+	cpuid7ADX  = 1 << 19
 )
 
 // HWCap is the value of AT_HWCAP for a guest of a CPU with the default
@@ -79,12 +130,16 @@ func (c *CPU) cpuid(leaf, sub uint32) (a, b, cx, d uint32) {
 		}
 		return a, b, cx, d
 	case 7:
+		// Subleaf 0 only (EAX = 0: no further subleaves).
 		if sub == 0 {
 			if f.bmi1 {
-				b |= 1 << 3
+				b |= cpuid7BMI1
 			}
 			if f.bmi2 {
-				b |= 1 << 8
+				b |= cpuid7BMI2
+			}
+			if f.adx {
+				b |= cpuid7ADX
 			}
 		}
 		return 0, b, 0, 0

@@ -25,6 +25,7 @@ type trap struct {
 	kind   trapKind
 	code   int  // si_code for trapSIMD
 	unimpl bool // trapUD: an instruction gemu does not implement
+	x87    bool // trapSIMD raised by the x87 unit (#MF) rather than SSE (#XM)
 	fault  mmu.Fault
 }
 

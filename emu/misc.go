@@ -61,9 +61,12 @@ func execSyscall(c *CPU, in *inst) bool {
 	return c.raise(trapSyscall)
 }
 
-// tsc returns the time-stamp counter: nanoseconds since the CPU's process
-// started, which keeps it monotonic and plausible.
+// tsc returns the time-stamp counter: nanoseconds since the process
+// started (a 1 GHz counter), from the virtual clock under ICount.
 func (c *CPU) tsc() uint64 {
+	if c.m.clock.virtual {
+		return uint64(c.m.clock.Monotonic())
+	}
 	return uint64(time.Since(c.cache.start).Nanoseconds())
 }
 

@@ -2,12 +2,10 @@ package emu
 
 import (
 	"fmt"
-	"runtime/debug"
 	"strings"
 
 	"gemu/internal/abi/linux"
 	"gemu/mmu"
-	"gemu/syscalls"
 	"golang.org/x/arch/x86/x86asm"
 )
 
@@ -27,36 +25,11 @@ type Exit struct {
 	Err error
 }
 
-// Run executes the guest thread until it exits or is killed.
-func (c *CPU) Run() (exit Exit) {
-	defer func() {
-		if r := recover(); r != nil {
-			exit = Exit{PC: c.RIP, Err: fmt.Errorf("internal error at pc %#x: %v\n%s\n%s", c.RIP, r, c.dump(), debug.Stack())}
-		}
-	}()
-	for {
-		b, ok := c.lookup(c.RIP)
-		if ok && c.execBlock(b) {
-			continue
-		}
-		if c.trap.kind != trapSyscall {
-			return c.fatal()
-		}
-		out := c.cfg.OS.Syscall(c)
-		switch out.Kind {
-		case syscalls.Continue:
-		case syscalls.ExitThread, syscalls.ExitGroup:
-			return Exit{Status: out.Status}
-		case syscalls.Killed:
-			return Exit{Signal: out.Signal, PC: c.RIP, Reason: "killed by " + out.Signal.String()}
-		default:
-			return Exit{PC: c.RIP, Err: fmt.Errorf("unknown syscall outcome %d", out.Kind)}
-		}
-	}
-}
+// Run runs the guest process whose first thread is c until it ends (see
+// Machine.Run).
+func (c *CPU) Run() Exit { return c.m.Run(c) }
 
-// fatal turns the pending trap into the signal the kernel would send and,
-// since gemu does not deliver signals to handlers yet, ends the guest.
+// fatal describes the pending trap as the signal the kernel would send.
 func (c *CPU) fatal() Exit {
 	t := c.trap
 	e := Exit{PC: c.RIP}

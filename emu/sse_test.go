@@ -525,22 +525,21 @@ func TestUnmaskedSIMDExceptions(t *testing.T) {
 
 func TestMMXFormsAreUndefined(t *testing.T) {
 	for _, ins := range []sseIns{
-		ins(x86asm.PADDB, 0x0f, 0xfc, 0xc1),                 // paddb mm0, mm1
-		ins(x86asm.MOVQ, 0x0f, 0x6f, 0xc1),                  // movq mm0, mm1
-		ins(x86asm.CVTPI2PS, 0x0f, 0x2a, 0xc1),              // cvtpi2ps xmm0, mm1
-		ins(x86asm.CVTPI2PD, 0x66, 0x0f, 0x2a, 0x00),        // cvtpi2pd xmm0, [rax]
-		ins(x86asm.PSHUFW, 0x0f, 0x70, 0xc1, 0),             // pshufw mm0, mm1, 0
-		ins(x86asm.PMOVMSKB, 0x0f, 0xd7, 0xc1),              // pmovmskb eax, mm1
-		ins(x86asm.MOVQ2DQ, 0xf3, 0x0f, 0xd6, 0xc1),         // movq2dq xmm0, mm1
-		ins(x86asm.PEXTRW, 0x0f, 0xc5, 0xc1, 1),             // pextrw eax, mm1, 1
-		ins(x86asm.PMULUDQ, 0x0f, 0xf4, 0xc1),               // pmuludq mm0, mm1
-		ins(x86asm.MASKMOVQ, 0x0f, 0xf7, 0xc1),              // maskmovq mm0, mm1
-		ins(x86asm.CVTTPD2PI, 0x66, 0x0f, 0x2c, 0xc1),       // cvttpd2pi mm0, xmm1
-		ins(x86asm.MOVD, 0x0f, 0x6e, 0xc0),                  // movd mm0, eax
-		ins(x86asm.PSRLQ, 0x0f, 0x73, 0xd0, 3),              // psrlq mm0, 3
-		ins(x86asm.PUNPCKLBW, 0x0f, 0x60, 0xc1),             // punpcklbw mm0, mm1
-		ins(x86asm.MOVNTQ, 0x0f, 0xe7, 0x00),                // movntq [rax], mm0
-		ins(x86asm.PEXTRW, 0x66, 0x0f, 0x3a, 0x15, 0xc0, 1), // SSE4.1 pextrw: not implemented
+		ins(x86asm.PADDB, 0x0f, 0xfc, 0xc1),           // paddb mm0, mm1
+		ins(x86asm.MOVQ, 0x0f, 0x6f, 0xc1),            // movq mm0, mm1
+		ins(x86asm.CVTPI2PS, 0x0f, 0x2a, 0xc1),        // cvtpi2ps xmm0, mm1
+		ins(x86asm.CVTPI2PD, 0x66, 0x0f, 0x2a, 0x00),  // cvtpi2pd xmm0, [rax]
+		ins(x86asm.PSHUFW, 0x0f, 0x70, 0xc1, 0),       // pshufw mm0, mm1, 0
+		ins(x86asm.PMOVMSKB, 0x0f, 0xd7, 0xc1),        // pmovmskb eax, mm1
+		ins(x86asm.MOVQ2DQ, 0xf3, 0x0f, 0xd6, 0xc1),   // movq2dq xmm0, mm1
+		ins(x86asm.PEXTRW, 0x0f, 0xc5, 0xc1, 1),       // pextrw eax, mm1, 1
+		ins(x86asm.PMULUDQ, 0x0f, 0xf4, 0xc1),         // pmuludq mm0, mm1
+		ins(x86asm.MASKMOVQ, 0x0f, 0xf7, 0xc1),        // maskmovq mm0, mm1
+		ins(x86asm.CVTTPD2PI, 0x66, 0x0f, 0x2c, 0xc1), // cvttpd2pi mm0, xmm1
+		ins(x86asm.MOVD, 0x0f, 0x6e, 0xc0),            // movd mm0, eax
+		ins(x86asm.PSRLQ, 0x0f, 0x73, 0xd0, 3),        // psrlq mm0, 3
+		ins(x86asm.PUNPCKLBW, 0x0f, 0x60, 0xc1),       // punpcklbw mm0, mm1
+		ins(x86asm.MOVNTQ, 0x0f, 0xe7, 0x00),          // movntq [rax], mm0
 	} {
 		_, exit := runTrap(t, sseProg(t, ins), func(c *CPU) { c.R[0] = dataBase })
 		if exit.Signal != linux.SIGILL {

@@ -34,6 +34,13 @@ var families = []struct {
 	{"string", stringOps},
 	{"sse", sseOps},
 	{"x87", x87Ops},
+	{"sse3", sse3Ops},
+	{"ssse3", ssse3Ops},
+	{"sse41", sse41Ops},
+	{"sse41fp", sse41FPOps},
+	{"sse42", sse42Ops},
+	{"bmi", bmiOps},
+	{"adx", adxOps},
 }
 
 // opTableSize bounds the x86asm.Op values gemu can execute.

@@ -8,10 +8,21 @@ import (
 // not know: ENDBR64/32, the CET shadow-stack instructions that must act as
 // NOPs on a CPU without CET (RDSSP, INCSSP...), the whole hint-NOP range
 // 0F 18 /4-7 and 0F 19-0F 1F with any prefixes, and every register form of
-// the fences 0F AE /5-/7. All of these execute as NOP.
+// the fences 0F AE /5-/7. All of these execute as NOP. The VEX-encoded BMI
+// instructions, ADCX/ADOX, the x87 alias encodings and PEXTRW's SSE4.1
+// form are decoded by decode_ext.go.
 func decode(b []byte) (x86asm.Inst, error) {
 	if n, ok := hintNopLen(b); ok {
 		return x86asm.Inst{Op: x86asm.NOP, Len: n, Mode: 64, AddrSize: 64, DataSize: 32}, nil
+	}
+	if xi, ok := decodeVEX(b); ok {
+		return xi, nil
+	}
+	if xi, ok := decodeADX(b); ok {
+		return xi, nil
+	}
+	if xi, ok := x87Alias(b); ok {
+		return xi, nil
 	}
 	if i, ok := salAlias(b); ok {
 		// SAL's /6 encodings are aliases of SHL (/4), which x86asm rejects.
@@ -20,7 +31,11 @@ func decode(b []byte) (x86asm.Inst, error) {
 		fixed[i] &^= 0x10 // reg field 110 -> 100
 		return x86asm.Decode(fixed[:n], 64)
 	}
-	return x86asm.Decode(b, 64)
+	xi, err := x86asm.Decode(b, 64)
+	if err == nil && xi.Op == x86asm.PEXTRW && xi.Opcode>>16 == 0x0f3a {
+		xi.Op = opPEXTRW41
+	}
+	return xi, err
 }
 
 // skipPrefixes returns the index of the opcode after legacy and REX

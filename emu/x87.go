@@ -215,7 +215,7 @@ func fpeCode(unmasked uint16) int {
 // pendingTrap raises the #MF a waiting instruction takes when ES is set.
 func (c *CPU) pendingTrap() bool {
 	f := &c.fpu
-	c.trap = trap{kind: trapSIMD, code: fpeCode(f.sw &^ f.cw & swExc)}
+	c.trap = trap{kind: trapSIMD, code: fpeCode(f.sw &^ f.cw & swExc), x87: true}
 	return false
 }
 
