@@ -2,12 +2,15 @@ package main
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gemu/emu"
@@ -44,6 +47,10 @@ type options struct {
 	logFile     string
 	hypertrace  *hypertrace.Options
 	traces      []trace.Option
+	strace      bool
+	prefix      string  // -L, canonical; "" for none
+	seed        *uint64 // -seed: reproducible AT_RANDOM and getrandom
+	icount      bool    // -icount: virtual time, fixed pid
 }
 
 // usageError is a bad command line: one line, exit 1.
@@ -80,9 +87,13 @@ func parseArgs(argv []string, stdout, stderr io.Writer) (opts *options, status i
 			&cli.StringFlag{Name: "0", Usage: "pass `argv0` as the guest's argv[0]"},
 			&cli.StringFlag{Name: "d", Usage: "log `items` (comma list; -d help lists them)"},
 			&cli.StringFlag{Name: "D", Usage: "write logs to `logfile` instead of stderr"},
+			&cli.BoolFlag{Name: "strace", Usage: "log every system call in strace's format (on stderr or the -D file)"},
+			&cli.StringFlag{Name: "L", Usage: "look absolute guest paths up under `prefix` first (or $" + ldPrefixEnv + ")"},
 			&cli.StringFlag{Name: "hypertrace", Usage: "open a hypertrace channel: `[base=]PATH[,max-clients=N][,args=K]` (or $GEMU_HYPERTRACE)"},
 			&cli.StringSliceFlag{Name: "trace", Usage: "record events: `[enable=]PATTERN[,file=FILE][,format=log|simple|json]` (repeatable)"},
 			&cli.BoolFlag{Name: "trace-events", Usage: "print the trace-events declarations of gemu's events (for simpletrace.py) and exit"},
+			&cli.StringFlag{Name: "seed", Usage: "seed AT_RANDOM and getrandom with `N` (reproducible runs)"},
+			&cli.BoolFlag{Name: "icount", Usage: "virtual time: clocks advance 1 ns per guest instruction from 2026-01-01, the guest pid is 1000 (reproducible runs)"},
 			&cli.BoolFlag{Name: "version", Usage: "print gemu's version and exit"},
 		},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
@@ -118,7 +129,19 @@ func parseArgs(argv []string, stdout, stderr io.Writer) (opts *options, status i
 // buildOptions checks the parsed flags; a nil *options with a nil error
 // means help was printed.
 func buildOptions(ctx *cli.Context, stdout io.Writer) (*options, error) {
-	o := &options{argv0: ctx.String("0"), logFile: ctx.String("D")}
+	o := &options{argv0: ctx.String("0"), logFile: ctx.String("D"), strace: ctx.Bool("strace"), icount: ctx.Bool("icount")}
+	if ctx.IsSet("seed") {
+		n, err := strconv.ParseUint(ctx.String("seed"), 0, 64)
+		if err != nil {
+			return nil, &usageError{msg: fmt.Sprintf("-seed %q: expected a non-negative integer", ctx.String("seed"))}
+		}
+		o.seed = &n
+	}
+	prefix, err := ldPrefix(ctx)
+	if err != nil {
+		return nil, err
+	}
+	o.prefix = prefix
 	if d := ctx.String("d"); d != "" {
 		for _, item := range strings.Split(d, ",") {
 			switch item {
@@ -220,19 +243,24 @@ func run(o *options, stdin, stdout, stderr *os.File) int {
 		fmt.Fprintf(stderr, "gemu: %s: %s\n", o.program, oneLine(err.Error()))
 		return exitError
 	}
-	sess, err := startTracing(o, log, stderr)
+	mem := mmu.NewSpace()
+	defer mem.Close()
+	machine := emu.NewMachine(emu.Config{Mem: mem, Log: log, Unimp: o.unimp, ICount: o.icount})
+	pid := os.Getpid()
+	if o.icount {
+		pid = deterministicPID
+	}
+	sess, err := startTracing(o, log, stderr, pid, machine.Clock())
 	if err != nil {
 		fmt.Fprintf(stderr, "gemu: %s\n", oneLine(err.Error()))
 		return exitError
 	}
 	defer sess.stop()
 
-	exe, err := filepath.Abs(o.program)
+	exe, err := exePath(o.program)
 	if err != nil {
 		return fail(err)
 	}
-	mem := mmu.NewSpace()
-	defer mem.Close()
 	img, err := elf.Load(mem, o.program)
 	if err != nil {
 		// The loader's errors already start with the program's path.
@@ -250,7 +278,8 @@ func run(o *options, stdin, stdout, stderr *os.File) int {
 		UID:   uint64(os.Getuid()), EUID: uint64(os.Geteuid()),
 		GID: uint64(os.Getgid()), EGID: uint64(os.Getegid()),
 	}
-	if _, err := rand.Read(st.Random[:]); err != nil {
+	auxRandom, guestRandom := randomSources(o.seed)
+	if _, err := io.ReadFull(auxRandom, st.Random[:]); err != nil {
 		return fail(err)
 	}
 	sp, auxv, err := elf.SetupStack(mem, img, st)
@@ -262,14 +291,27 @@ func run(o *options, stdin, stdout, stderr *os.File) int {
 		Log: log, Unimp: o.unimp,
 		Exe: exe, Args: argv, Env: o.env, Auxv: auxv,
 		MmapFilters: sess.mmapFilters(),
+		Clock:       machine.Clock(),
+		Random:      guestRandom,
+		PID:         pid,
+		Comm:        filepath.Base(o.program),
+		StackStart:  sp,
+		Prefix:      o.prefix,
+		Strace:      log,
 	}, mem)
 	if err != nil {
 		return fail(err)
 	}
 	defer proc.Close()
-	cpu := emu.New(emu.Config{Mem: mem, OS: proc, Log: log, Unimp: o.unimp})
+	if o.strace {
+		machine.SetOS(syscalls.Tracer{Process: proc})
+	} else {
+		machine.SetOS(proc)
+	}
+	cpu := machine.NewCPU()
 	cpu.SetReg(syscalls.RSP, sp)
 	cpu.SetPC(img.Entry)
+	sess.forwardSignals(proc)
 
 	exit := cpu.Run()
 	switch {
@@ -282,4 +324,23 @@ func run(o *options, stdin, stdout, stderr *os.File) int {
 		return 128 + int(exit.Signal)
 	}
 	return exit.Status & 0xff
+}
+
+// deterministicPID is the guest's pid under -icount, so that traces and
+// outputs that show it are the same in every run.
+const deterministicPID = 1000
+
+// randomSources returns the AT_RANDOM bytes' source and getrandom's: the
+// host's, or with -seed two ChaCha8 streams derived from the seed.
+func randomSources(seed *uint64) (aux io.Reader, guest io.Reader) {
+	if seed == nil {
+		return rand.Reader, nil
+	}
+	key := func(domain byte) [32]byte {
+		var k [32]byte
+		binary.LittleEndian.PutUint64(k[:], *seed)
+		k[31] = domain
+		return k
+	}
+	return mrand.NewChaCha8(key(1)), mrand.NewChaCha8(key(2))
 }

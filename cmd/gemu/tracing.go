@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gemu/hypertrace"
+	"gemu/internal/abi/linux"
 	"gemu/syscalls"
 	"gemu/trace"
 	"github.com/urfave/cli/v2"
@@ -64,23 +65,30 @@ type session struct {
 	stderr  io.Writer
 	sigc    chan os.Signal
 	done    chan struct{}
+	target  chan signalTarget
 }
 
 // startTracing opens the tracer and the hypertrace channel.
-func startTracing(o *options, log, stderr io.Writer) (*session, error) {
+func startTracing(o *options, log, stderr io.Writer, pid int, clock syscalls.Clock) (*session, error) {
 	s := &session{stderr: stderr}
+	s.catchSignals()
 	if len(o.traces) == 0 && o.hypertrace == nil {
 		return s, nil
 	}
-	pid := os.Getpid()
 	traces := o.traces
 	if o.hypertrace != nil && len(traces) == 0 {
 		// A channel without -trace logs its events, as QEMU's log backend
 		// does with -trace guest_hypertrace.
 		traces = []trace.Option{{Pattern: "guest_hypertrace"}}
 	}
-	tr, err := trace.New(trace.Config{Options: traces, Log: log, PID: pid, LogLineBuffered: isTerminal(log)})
+	tcfg := trace.Config{Options: traces, Log: log, PID: pid, LogLineBuffered: isTerminal(log)}
+	if clock.Virtual() {
+		// Event times from the guest's virtual clock: reproducible traces.
+		tcfg.Clock = func() (int64, int64) { return clock.Realtime(), clock.Monotonic() }
+	}
+	tr, err := trace.New(tcfg)
 	if err != nil {
+		s.stop()
 		return nil, err
 	}
 	s.tracer = tr
@@ -90,32 +98,65 @@ func startTracing(o *options, log, stderr io.Writer) (*session, error) {
 			Log: log, GuestErrors: o.guestErrors,
 		})
 		if err != nil {
-			tr.Close()
+			s.stop()
 			return nil, err
 		}
 		s.channel = ch
 	}
-	s.catchSignals()
 	return s, nil
 }
 
-// catchSignals makes SIGINT, SIGTERM and SIGHUP clean up before gemu dies
-// of the signal, so the exit status is the signal's usual one.
+// forwardedSignals are the host signals gemu passes to the guest: with a
+// guest handler it runs; with the default action the guest (and gemu)
+// ends with status 128+signal after cleaning up.
+var forwardedSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT,
+	syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH, syscall.SIGALRM}
+
+// signalTarget receives the signals gemu forwards (*syscalls.Process).
+type signalTarget interface {
+	HostSignal(sig linux.Signal)
+}
+
+// catchSignals starts catching the forwarded signals. Until the guest
+// exists (forwardSignals), SIGINT, SIGTERM and SIGHUP clean up and end
+// gemu with the signal; the others are ignored.
 func (s *session) catchSignals() {
-	s.sigc = make(chan os.Signal, 1)
+	s.sigc = make(chan os.Signal, 8)
 	s.done = make(chan struct{})
-	signal.Notify(s.sigc, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	s.target = make(chan signalTarget, 1)
+	signal.Notify(s.sigc, forwardedSignals...)
 	go func() {
-		select {
-		case sig := <-s.sigc:
-			s.close()
-			signal.Reset(sig)
-			syscall.Kill(os.Getpid(), sig.(syscall.Signal))
-			time.Sleep(time.Second) // the signal kills us; exit if it is blocked
-			os.Exit(128 + int(sig.(syscall.Signal)))
-		case <-s.done:
+		var target signalTarget
+		for {
+			select {
+			case sig := <-s.sigc:
+				n := sig.(syscall.Signal)
+				if target != nil {
+					target.HostSignal(linux.Signal(n))
+					continue
+				}
+				if n != syscall.SIGINT && n != syscall.SIGTERM && n != syscall.SIGHUP {
+					continue
+				}
+				s.close()
+				signal.Reset(sig)
+				syscall.Kill(os.Getpid(), n)
+				time.Sleep(time.Second) // the signal kills us; exit if it is blocked
+				os.Exit(128 + int(n))
+			case target = <-s.target:
+			case <-s.done:
+				return
+			}
 		}
 	}()
+}
+
+// forwardSignals sends the caught signals to the guest from now on.
+func (s *session) forwardSignals(t signalTarget) {
+	if s.sigc == nil {
+		s.catchSignals()
+	}
+	s.target <- t
 }
 
 // mmapFilters returns the hooks the syscall layer needs.
