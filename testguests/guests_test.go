@@ -37,9 +37,6 @@ var gemuBin string
 // fails the test instead of blocking CI.
 const runTimeout = 2 * time.Minute
 
-// skipThreads is the reason guests that need threads are skipped.
-const skipThreads = "needs clone/futex threads (issue #6)"
-
 func TestMain(m *testing.M) {
 	os.Exit(testMain(m))
 }
@@ -98,10 +95,6 @@ type guestCase struct {
 	stdin  string
 	status int // native exit status; 128+N when killed by signal N
 
-	// needsThreads marks guests gemu cannot run until it has threads
-	// (clone/futex); they are skipped with skipThreads. Delete the field
-	// from a case to enable it.
-	needsThreads bool
 }
 
 // longArg is an argument longer than a page.
@@ -133,7 +126,13 @@ var guests = []guestCase{
 	{name: "ud2", bin: "ud2", status: 132},
 	{name: "divzero", bin: "divzero", src: "c/divzero.c", args: []string{"zero"}, status: 136},
 	{name: "divzero-overflow", bin: "divzero", src: "c/divzero.c", args: []string{"overflow"}, status: 136},
-	{name: "gohello", bin: "gohello", args: []string{"a", "b"}, needsThreads: true},
+	{name: "sockets", bin: "sockets", src: "c/sockets.c", args: []string{"local"}},
+	{name: "gohello", bin: "gohello", args: []string{"a", "b"}},
+	{name: "gothreads", bin: "gothreads"},
+	{name: "gothreads-panic", bin: "gothreads", args: []string{"panic"}, status: 2},
+	{name: "threads", bin: "threads", src: "c/threads.c"},
+	{name: "signals", bin: "signals", src: "c/signals.c"},
+	{name: "futex", bin: "futex", src: "c/futex.c"},
 
 	// Instruction-family guests written by the emu engineers (one per
 	// emu/ family; each ends with a deliberate fault or exits 0).
@@ -147,6 +146,13 @@ var guests = []guestCase{
 	{name: "insn_x87", bin: "insn_x87", src: "c/insn_x87.c"},
 	{name: "insn_x87-sigfpe-fwait", bin: "insn_x87", src: "c/insn_x87.c", args: []string{"sigfpe-fwait"}, status: 136},
 	{name: "insn_x87-sigfpe-fld", bin: "insn_x87", src: "c/insn_x87.c", args: []string{"sigfpe-fld"}, status: 136},
+	// The differential instruction tester: every form gemu implements
+	// (emu/formgen_test.go generates c/insn_forms.h); ulp_test.go
+	// compares insn_x87's transcendental part within 1 ulp.
+	{name: "insn_forms", bin: "insn_forms", src: "c/insn_forms.c"},
+	// Floating point through libc and libm (fpmath_test.go runs its
+	// long double libm part within 1 ulp and glibc's public libm).
+	{name: "fpmath", bin: "fpmath", src: "c/fpmath.c"},
 }
 
 // compilers are the from-source variants of the C guests.
@@ -170,14 +176,21 @@ var busyboxInput = func() []byte {
 }()
 
 // busyboxCases run /usr/bin/busybox APPLET ARGS in a directory holding
-// input.txt; status is what a native run gives.
+// input.txt and the fixed tree of busybox_test.go; status is what a native
+// run gives. A case may run further busybox commands after the first (then:
+// each runs only if the previous one exited 0, as with sh's &&; their
+// stdouts are concatenated), and may compare the directory's contents
+// afterwards (listing). stdin "@archive.cpio" feeds the tree as a cpio
+// archive.
 var busyboxCases = []struct {
-	name   string
-	args   []string
-	stdin  string
-	status int
-	// needsFork marks cases whose shell pipelines fork, which gemu cannot
-	// do until it has processes; they are skipped with the reason.
+	name    string
+	args    []string
+	then    [][]string
+	stdin   string
+	status  int
+	listing bool
+	// needsFork marks cases that fork or exec, which gemu cannot do until
+	// it has processes; they are skipped with the reason.
 	needsFork bool
 }{
 	{name: "echo", args: []string{"echo", "hello", "world"}},
@@ -187,27 +200,89 @@ var busyboxCases = []struct {
 	{name: "wc", args: []string{"wc", "input.txt"}},
 	{name: "sha256sum", args: []string{"sha256sum", "input.txt"}},
 	{name: "sha512sum", args: []string{"sha512sum", "input.txt"}},
+	{name: "sha1sum", args: []string{"sha1sum", "input.txt", "tree/b.dat"}},
 	{name: "md5sum", args: []string{"md5sum", "input.txt"}},
 	{name: "ls-root", args: []string{"ls", "/"}},
+	{name: "ls-la-tree", args: []string{"ls", "-la", "tree", "tree/sub"}},
+	{name: "ls-lR", args: []string{"ls", "-lR", "--full-time", "tree"}},
 	{name: "sort", args: []string{"sort", "input.txt"}},
 	{name: "sort-rn-stdin", args: []string{"sort", "-rn"}, stdin: "3\n10\n2\n-7\n100\n"},
+	{name: "sort-k", args: []string{"sort", "-t", " ", "-k3,3", "-k2,2n", "input.txt"}},
+	{name: "uniq", args: []string{"uniq", "-c"}, stdin: "a\na\nb\nc\nc\nc\na\n"},
+	{name: "cut", args: []string{"cut", "-d", " ", "-f", "3,5", "input.txt"}},
+	{name: "cut-c", args: []string{"cut", "-c", "1-8", "input.txt"}},
 	{name: "tr-stdin", args: []string{"tr", "a-z", "A-Z"}, stdin: "hello gemu\n"},
+	{name: "tr-d", args: []string{"tr", "-d", "aeiou\\n"}, stdin: "the quick brown fox\njumps\n"},
 	{name: "head", args: []string{"head", "-n", "3", "input.txt"}},
 	{name: "tail", args: []string{"tail", "-n", "2", "input.txt"}},
+	{name: "tail-c", args: []string{"tail", "-c", "100", "input.txt"}},
 	{name: "grep-c", args: []string{"grep", "-c", "gamma", "input.txt"}},
+	{name: "grep-E", args: []string{"grep", "-E", "-n", "(gamma|delta) (beta|zeta) [0-9]+$", "input.txt"}},
+	{name: "grep-r", args: []string{"grep", "-r", "-l", "alpha", "tree"}},
 	{name: "grep-missing", args: []string{"grep", "no such text", "input.txt"}, status: 1},
 	{name: "seq", args: []string{"seq", "1", "3", "30"}},
 	{name: "expr", args: []string{"expr", "6", "*", "7"}},
 	{name: "printf", args: []string{"printf", "%05d|%s|%x|%.3f\n", "42", "str", "255", "3.14159"}},
 	{name: "awk", args: []string{"awk", "{ s += length($0) } END { print NR, s }", "input.txt"}},
+	{name: "awk-fields", args: []string{"awk", "-F", ":", "$1 ~ /7$/ { n[$2]++ } END { for (k in n) print k, n[k] }", "input.txt"}},
 	{name: "sed", args: []string{"sed", "-n", "s/^line \\([0-9]*7\\):.*/L\\1/p", "input.txt"}},
+	{name: "sed-i", args: []string{"sed", "-i", "s/alpha/ALPHA/g", "tree/a.txt"}, then: [][]string{{"cat", "tree/a.txt"}}, listing: true},
 	{name: "od", args: []string{"od", "-An", "-tx1", "-N", "48", "input.txt"}},
+	{name: "od-c", args: []string{"od", "-c", "tree/b.dat"}},
+	{name: "hexdump", args: []string{"hexdump", "-C", "-n", "96", "tree/b.dat"}},
 	{name: "base64", args: []string{"base64", "input.txt"}},
+	{name: "base64-d", args: []string{"base64", "-d"}, stdin: "aGVsbG8sIGdlbXUK\n"},
 	{name: "bzip2", args: []string{"bzip2", "-c", "input.txt"}},
+	{name: "bzip2-roundtrip", args: []string{"bzip2", "-k", "input.txt"}, then: [][]string{{"bunzip2", "-c", "input.txt.bz2"}}, listing: true},
+	{name: "gzip", args: []string{"gzip", "-c", "input.txt"}},
+	{name: "gzip-roundtrip", args: []string{"gzip", "-k", "-9", "input.txt"}, then: [][]string{{"gunzip", "-c", "input.txt.gz"}}, listing: true},
+	{name: "tar-cf", args: []string{"tar", "cf", "-", "tree"}},
+	{name: "tar-cf-xf", args: []string{"tar", "cf", "t.tar", "tree"},
+		then: [][]string{{"mkdir", "x"}, {"tar", "xf", "t.tar", "-C", "x"}, {"tar", "tvf", "t.tar"}, {"ls", "-lR", "x"}}, listing: true},
+	{name: "cpio-t", args: []string{"cpio", "-t"}, stdin: "@archive.cpio"},
+	{name: "cpio-i", args: []string{"cpio", "-i", "-d", "-m"}, stdin: "@archive.cpio", listing: true},
+	{name: "find-name", args: []string{"find", "tree", "-name", "*.txt", "-type", "f"}},
+	{name: "find-type-size", args: []string{"find", "tree", "-type", "f", "-size", "+1k"}},
+	{name: "find-type-d", args: []string{"find", "tree", "-type", "d"}},
+	{name: "stat", args: []string{"stat", "-c", "%n %s %F %a %h %U %G %Y", "tree/a.txt", "tree/sub", "tree/link"}},
+	{name: "du", args: []string{"du", "-a", "tree"}},
+	{name: "cp-r", args: []string{"cp", "-r", "tree", "copy"}, then: [][]string{{"ls", "-lR", "copy"}}, listing: true},
+	{name: "mv", args: []string{"mv", "tree/a.txt", "tree/sub/moved.txt"}, listing: true},
+	{name: "rm-r", args: []string{"rm", "-r", "tree/sub"}, listing: true},
+	{name: "mkdir-p", args: []string{"mkdir", "-p", "x/y/z", "tree/sub/deep/more"}, listing: true},
+	{name: "ln-s", args: []string{"ln", "-s", "input.txt", "lnk"}, then: [][]string{{"readlink", "lnk"}, {"cat", "lnk"}}, listing: true},
+	{name: "readlink", args: []string{"readlink", "tree/link"}},
+	{name: "date", args: []string{"date", "-u", "-d", "@0"}},
+	{name: "date-fmt", args: []string{"date", "-u", "-d", "@1234567890", "+%Y-%m-%d %H:%M:%S %j %a"}},
+	{name: "cmp", args: []string{"cmp", "input.txt", "tree/b.dat"}, status: 1},
+	{name: "cmp-same", args: []string{"cmp", "tree/a.txt", "tree/a.txt"}},
+	{name: "diff", args: []string{"diff", "tree/a.txt", "tree/sub/c.txt"}, status: 1},
+	{name: "diff-u", args: []string{"diff", "-u", "tree/sub/c.txt", "tree/a.txt"}, status: 1},
+	{name: "dd", args: []string{"dd", "if=input.txt", "bs=64", "count=3", "skip=1"}},
+	{name: "dd-of", args: []string{"dd", "if=tree/b.dat", "of=out.bin", "bs=512", "seek=2", "conv=notrunc"}, listing: true},
+	{name: "split", args: []string{"split", "-l", "70", "input.txt", "part"}, listing: true},
+	{name: "xargs", args: []string{"xargs", "-n1", "echo"}, stdin: "a b c\n", needsFork: true},
+	{name: "uname-m", args: []string{"uname", "-m"}},
+	{name: "id", args: []string{"id"}},
+	{name: "env", args: []string{"env"}},
+	{name: "touch-truncate", args: []string{"touch", "-d", "@100", "new"}, then: [][]string{{"stat", "-c", "%s %Y", "new"}, {"truncate", "-s", "5000", "new"}, {"stat", "-c", "%s", "new"}}, listing: true},
+	{name: "basename-dirname", args: []string{"basename", "/a/b/c.txt", ".txt"}, then: [][]string{{"dirname", "/a/b/c.txt"}}},
+	{name: "nl-tac-rev", args: []string{"nl", "tree/sub/c.txt"}, then: [][]string{{"tac", "tree/sub/c.txt"}, {"rev", "tree/sub/c.txt"}}},
+	{name: "paste-fold", args: []string{"paste", "-d", ",", "tree/a.txt", "tree/sub/c.txt"}, then: [][]string{{"fold", "-w", "7", "input.txt"}}},
+	{name: "crc32-sha3sum", args: []string{"crc32", "input.txt"}, then: [][]string{{"sha3sum", "input.txt"}}},
+	{name: "tee", args: []string{"tee", "out.txt", "tree/new.txt"}, stdin: "teed\n", listing: true},
+	{name: "mkfifo-stat", args: []string{"mkfifo", "-m", "600", "fifo"}, then: [][]string{{"stat", "-c", "%n %F %a", "fifo"}}, listing: true},
+	{name: "which", args: []string{"which", "busybox"}},
+	{name: "tty", args: []string{"tty"}, status: 1},
+	{name: "expand-dos2unix", args: []string{"expand", "-t", "4"}, stdin: "a\tb\tc\r\n", then: [][]string{{"dos2unix", "-d", "tree/a.txt"}}},
+	{name: "uuencode", args: []string{"uuencode", "tree/b.dat", "b.dat"}},
+	{name: "rmdir-unlink", args: []string{"rmdir", "tree/empty"}, then: [][]string{{"unlink", "tree/link"}}, listing: true},
+	{name: "chmod", args: []string{"chmod", "-R", "go-rwx", "tree"}, listing: true},
 	{name: "cut-uniq", args: []string{"sh", "-c", "cut -d' ' -f3 input.txt | sort | uniq -c"}, needsFork: true},
 	{name: "sh-arith", args: []string{"sh", "-c", "i=0; s=0; while [ $i -lt 50 ]; do s=$((s + i * i)); i=$((i + 1)); done; echo $s"}},
 	{name: "factor", args: []string{"factor", "1234567890123", "4294967291"}},
 	{name: "dc", args: []string{"dc", "-e", "2 100 ^ p"}},
+	{name: "proc-self", args: []string{"cat", "/proc/self/cmdline", "/proc/self/comm"}, then: [][]string{{"readlink", "/proc/self/exe"}}},
 	{name: "false", args: []string{"false"}, status: 1},
 }
 
@@ -555,9 +630,6 @@ func testCommitted(t *testing.T) {
 					t.Fatalf("%v (golden files are made on linux/amd64 with go test ./testguests/ -update)", err)
 				}
 			}
-			if c.needsThreads {
-				t.Skip(skipThreads)
-			}
 			compare(t, want, runGemu(t, prog, c.args, c.stdin))
 		})
 	}
@@ -593,7 +665,7 @@ func (b *builder) build(t *testing.T, src string) string {
 	b.mu.Unlock()
 	o.once.Do(func() {
 		o.prog = filepath.Join(b.dir, strings.TrimSuffix(filepath.Base(src), ".c"))
-		args := append(append([]string{}, b.args...), "-o", o.prog, src, "-lm")
+		args := append(append([]string{}, b.args...), "-o", o.prog, src, "-lm", "-lpthread")
 		if msg, err := exec.Command(b.cc, args...).CombinedOutput(); err != nil {
 			o.err = fmt.Errorf("%s %s: %v\n%s", b.cc, strings.Join(args, " "), err, msg)
 		}
@@ -628,34 +700,64 @@ func testBusybox(t *testing.T) {
 	if dynamic {
 		t.Skipf("%s is dynamically linked; these cases want Debian's busybox-static", busybox)
 	}
+	var mu sync.Mutex
+	passed, applets := 0, map[string]bool{}
+	t.Cleanup(func() {
+		t.Logf("busybox: %d cases pass, covering %d applets", passed, len(applets))
+	})
 	for _, c := range busyboxCases {
 		t.Run(c.name, func(t *testing.T) {
 			if c.needsFork {
-				t.Skip("the shell pipeline needs fork, which gemu does not have yet (issue #8)")
+				t.Skip("needs fork (issue #8)")
 			}
 			t.Parallel()
-			want := runBusybox(t, busybox, c.args, c.stdin, false)
+			steps := append([][]string{c.args}, c.then...)
+			want := runBusybox(t, busybox, steps, c.stdin, c.listing, false)
+			if want.status == 127 && bytes.Contains(want.stderr, []byte("applet not found")) {
+				t.Skipf("%s has no such applet: %s", busybox, bytes.TrimSpace(want.stderr))
+			}
 			if want.status != c.status {
 				t.Errorf("native run exited %d, the case table says %d\nstderr: %s", want.status, c.status, clip(want.stderr))
 			}
-			compare(t, want, runBusybox(t, busybox, c.args, c.stdin, true))
+			compare(t, want, runBusybox(t, busybox, steps, c.stdin, c.listing, true))
+			if !t.Failed() {
+				mu.Lock()
+				passed++
+				for _, s := range steps {
+					applets[s[0]] = true
+				}
+				mu.Unlock()
+			}
 		})
 	}
 }
 
 // runBusybox runs busybox by its absolute path (so argv[0] is the same
-// both ways) in a fresh directory holding input.txt.
-func runBusybox(t *testing.T, busybox string, args []string, stdin string, underGemu bool) result {
+// both ways) in a fresh directory holding input.txt and the fixed tree:
+// each step in turn while they exit 0. With listing, a description of the
+// directory's contents afterwards is appended to stdout.
+func runBusybox(t *testing.T, busybox string, steps [][]string, stdin string, listing, underGemu bool) result {
 	t.Helper()
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "input.txt"), busyboxInput, 0o644); err != nil {
-		t.Fatal(err)
+	stdin = makeBusyboxTree(t, dir, stdin)
+	var all result
+	for _, args := range steps {
+		argv := []string{busybox}
+		if underGemu {
+			argv = append(append([]string{gemuBin}, strings.Fields(*gemuOpts)...), busybox)
+		}
+		r := run(t, dir, append(argv, args...), stdin)
+		all.stdout = append(all.stdout, r.stdout...)
+		all.stderr = append(all.stderr, r.stderr...)
+		all.status = r.status
+		if r.status != 0 {
+			break
+		}
 	}
-	argv := []string{busybox}
-	if underGemu {
-		argv = append(append([]string{gemuBin}, strings.Fields(*gemuOpts)...), busybox)
+	if listing {
+		all.stdout = append(all.stdout, dirListing(t, dir)...)
 	}
-	return run(t, dir, append(argv, args...), stdin)
+	return all
 }
 
 // TestCaseTable checks that every committed binary and every C source has
@@ -663,8 +765,14 @@ func runBusybox(t *testing.T, busybox string, args []string, stdin string, under
 // testedElsewhere lists guests that need gemu options (so have no native
 // counterpart) and are run by the tests of another package.
 var testedElsewhere = map[string]string{
-	"hypertrace-demo":  "cmd/gemu/hypertrace_test.go",
-	"hypertrace-rules": "cmd/gemu/hypertrace_test.go",
+	"hypertrace-demo":    "cmd/gemu/hypertrace_test.go",
+	"hypertrace-rules":   "cmd/gemu/hypertrace_test.go",
+	"hypertrace-threads": "cmd/gemu/threads_test.go",
+	// The benchmark's guest, and its native counterpart that reproduces
+	// the original QEMU design (it needs SIGSEGV handlers, so it runs only
+	// natively): cmd/gemu/bench_test.go and bench/hypertrace.sh.
+	"hypertrace-bench":   "cmd/gemu/bench_test.go",
+	"hypertrace-replica": "cmd/gemu/bench_test.go (native only)",
 }
 
 func TestCaseTable(t *testing.T) {

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"fmt"
+	"math/bits"
 	"strings"
 )
 
@@ -62,19 +63,17 @@ type Event struct {
 	Args []uint64
 }
 
-// hex formats v like C's %#x except that zero is "0x0".
+// appendHex formats v like C's %#x except that zero is "0x0".
 func appendHex(b []byte, v uint64) []byte {
 	const digits = "0123456789abcdef"
-	b = append(b, '0', 'x')
-	if v == 0 {
-		return append(b, '0')
+	n := 1
+	if v != 0 {
+		n = (bits.Len64(v) + 3) / 4
 	}
-	var tmp [16]byte
-	i := len(tmp)
-	for v != 0 {
-		i--
-		tmp[i] = digits[v&15]
+	b = append(b, "0x0000000000000000"[:2+n]...)
+	for i := len(b) - 1; v != 0; i-- {
+		b[i] = digits[v&15]
 		v >>= 4
 	}
-	return append(b, tmp[i:]...)
+	return b
 }

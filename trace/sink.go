@@ -20,28 +20,39 @@ type logSink struct {
 	w            *bufio.Writer
 	buf          []byte
 	lineBuffered bool
+	// prefix is "PID@SEC." of the last event, reused while its pid and
+	// second stay the same.
+	prefix    []byte
+	prefixOK  bool
+	prefixPID int
+	prefixSec int64
+	// labels holds, per event id, " name=" for each argument.
+	labels [][]string
 }
 
-func newLogSink(w io.Writer) *logSink { return &logSink{w: bufio.NewWriterSize(w, 64<<10)} }
+func newLogSink(w io.Writer) *logSink {
+	return &logSink{w: bufio.NewWriterSize(w, 64<<10)}
+}
 
 func (s *logSink) emit(e *Event) error {
-	b := s.buf[:0]
-	b = strconv.AppendInt(b, int64(e.PID), 10)
-	b = append(b, '@')
-	b = strconv.AppendInt(b, e.Time/1e9, 10)
-	b = append(b, '.')
-	usec := (e.Time % 1e9) / 1e3
+	sec, usec := e.Time/1e9, (e.Time%1e9)/1e3
+	if !s.prefixOK || sec != s.prefixSec || e.PID != s.prefixPID {
+		p := strconv.AppendInt(s.prefix[:0], int64(e.PID), 10)
+		p = append(p, '@')
+		p = strconv.AppendInt(p, sec, 10)
+		s.prefix = append(p, '.')
+		s.prefixOK, s.prefixPID, s.prefixSec = true, e.PID, sec
+	}
+	b := append(s.buf[:0], s.prefix...)
 	for d := int64(100000); d > 1 && usec < d; d /= 10 {
 		b = append(b, '0')
 	}
 	b = strconv.AppendInt(b, usec, 10)
 	b = append(b, ':')
 	b = append(b, e.Type.Name...)
-	for i, a := range e.Type.Args {
-		b = append(b, ' ')
-		b = append(b, a.Name...)
-		b = append(b, '=')
-		if a.Format == Hex {
+	for i, label := range s.labelsOf(e) {
+		b = append(b, label...)
+		if e.Type.Args[i].Format == Hex {
 			b = appendHex(b, e.Args[i])
 		} else {
 			b = strconv.AppendUint(b, e.Args[i], 10)
@@ -54,6 +65,23 @@ func (s *logSink) emit(e *Event) error {
 		err = s.w.Flush()
 	}
 	return err
+}
+
+// labelsOf returns " name=" for each argument of e's type, made once per
+// event id (a registered type never changes).
+func (s *logSink) labelsOf(e *Event) []string {
+	if e.ID < len(s.labels) && len(s.labels[e.ID]) == len(e.Type.Args) {
+		return s.labels[e.ID]
+	}
+	for len(s.labels) <= e.ID {
+		s.labels = append(s.labels, nil)
+	}
+	l := make([]string, len(e.Type.Args))
+	for i, a := range e.Type.Args {
+		l[i] = " " + a.Name + "="
+	}
+	s.labels[e.ID] = l
+	return l
 }
 
 func (s *logSink) flush() error  { return s.w.Flush() }
@@ -74,13 +102,13 @@ const (
 // values: every host gemu supports is little-endian.
 type simpleSink struct {
 	w      *bufio.Writer
-	mapped map[int]bool
+	mapped []bool // per event id: its mapping record is written
 	buf    []byte
 	err    error
 }
 
 func newSimpleSink(w io.Writer) *simpleSink {
-	s := &simpleSink{w: bufio.NewWriterSize(w, 64<<10), mapped: map[int]bool{}}
+	s := &simpleSink{w: bufio.NewWriterSize(w, 64<<10)}
 	var h [24]byte
 	binary.LittleEndian.PutUint64(h[0:], simpleHeaderEventID)
 	binary.LittleEndian.PutUint64(h[8:], simpleHeaderMagic)
@@ -94,7 +122,10 @@ func (s *simpleSink) emit(e *Event) error {
 		return s.err
 	}
 	b := s.buf[:0]
-	if !s.mapped[e.ID] {
+	if e.ID >= len(s.mapped) || !s.mapped[e.ID] {
+		for len(s.mapped) <= e.ID {
+			s.mapped = append(s.mapped, false)
+		}
 		s.mapped[e.ID] = true
 		b = binary.LittleEndian.AppendUint64(b, simpleRecMapping)
 		b = binary.LittleEndian.AppendUint64(b, uint64(e.ID))
