@@ -768,6 +768,7 @@ var testedElsewhere = map[string]string{
 	"hypertrace-demo":    "cmd/gemu/hypertrace_test.go",
 	"hypertrace-rules":   "cmd/gemu/hypertrace_test.go",
 	"hypertrace-threads": "cmd/gemu/threads_test.go",
+	"gohypertrace":       "cmd/gemu/hypertrace_test.go",
 	// The benchmark's guest, and its native counterpart that reproduces
 	// the original QEMU design (it needs SIGSEGV handlers, so it runs only
 	// natively): cmd/gemu/bench_test.go and bench/hypertrace.sh.

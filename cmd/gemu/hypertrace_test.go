@@ -375,3 +375,37 @@ func TestTraceEventsDeclaration(t *testing.T) {
 		t.Errorf("status %d, output %q", status, stdout)
 	}
 }
+
+// TestHypertraceGoGuest runs the pure-Go guest library from several
+// goroutines (threads of the Go runtime), one client each.
+func TestHypertraceGoGuest(t *testing.T) {
+	base := channelBase(t)
+	logFile := filepath.Join(t.TempDir(), "trace.log")
+	status, stdout, stderr := runGemu(t, "-hypertrace", base+",max-clients=3,args=3",
+		"-trace", "guest_hypertrace,file="+logFile, guest(t, "gohypertrace"), base, "1000")
+	if status != 0 || !strings.Contains(stdout, "3 clients x 1000 events, 3 args") {
+		t.Fatalf("status %d\n%s%s", status, stdout, stderr)
+	}
+	data, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := map[uint64]uint64{}
+	n := 0
+	for _, e := range events(t, string(data)) {
+		var a1, a2, a3 uint64
+		if _, err := fmt.Sscanf(e, "arg1=0x%x arg2=0x%x arg3=0x%x", &a1, &a2, &a3); err != nil {
+			t.Fatalf("event %q: %v", e, err)
+		}
+		c, i := a1>>32, a1&0xffffffff
+		if c > 2 || i != next[c] || a2 != i*3 || a3 != ^a1 {
+			t.Fatalf("event %d %q: client %d expected index %d", n, e, c, next[c])
+		}
+		next[c]++
+		n++
+	}
+	if n != 3000 {
+		t.Fatalf("%d events, want 3000", n)
+	}
+	assertRemoved(t, base)
+}
