@@ -30,6 +30,8 @@ type codeCache struct {
 	start  time.Time
 
 	translated uint64 // blocks translated (statistics)
+	hits       uint64 // look-ups answered by an existing block
+	chained    uint64 // block transitions through a chain link
 }
 
 func newCodeCache(mem *mmu.Space) *codeCache {
@@ -83,6 +85,7 @@ func (cc *codeCache) CodeChanged(start, end uint64) {
 func (c *CPU) lookup(pc uint64) (*block, bool) {
 	h := (pc ^ pc>>12) & (jumpCacheSize - 1)
 	if b := c.jc[h]; b != nil && b.pc == pc && b.valid {
+		c.cache.hits++
 		return b, true
 	}
 	b := c.cache.blocks[pc]
@@ -91,6 +94,8 @@ func (c *CPU) lookup(pc uint64) (*block, bool) {
 		if b, ok = c.cache.build(c, pc); !ok {
 			return nil, false
 		}
+	} else {
+		c.cache.hits++
 	}
 	c.jc[h] = b
 	return b, true

@@ -51,6 +51,7 @@ type options struct {
 	prefix      string  // -L, canonical; "" for none
 	seed        *uint64 // -seed: reproducible AT_RANDOM and getrandom
 	icount      bool    // -icount: virtual time, fixed pid
+	stats       bool    // -stats: print execution counters at exit
 }
 
 // usageError is a bad command line: one line, exit 1.
@@ -94,6 +95,7 @@ func parseArgs(argv []string, stdout, stderr io.Writer) (opts *options, status i
 			&cli.BoolFlag{Name: "trace-events", Usage: "print the trace-events declarations of gemu's events (for simpletrace.py) and exit"},
 			&cli.StringFlag{Name: "seed", Usage: "seed AT_RANDOM and getrandom with `N` (reproducible runs)"},
 			&cli.BoolFlag{Name: "icount", Usage: "virtual time: clocks advance 1 ns per guest instruction from 2026-01-01, the guest pid is 1000 (reproducible runs)"},
+			&cli.BoolFlag{Name: "stats", Usage: "at exit, print instructions, blocks, system calls, hypertrace events, times and MIPS (on stderr or the -D file)"},
 			&cli.BoolFlag{Name: "version", Usage: "print gemu's version and exit"},
 		},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
@@ -129,7 +131,7 @@ func parseArgs(argv []string, stdout, stderr io.Writer) (opts *options, status i
 // buildOptions checks the parsed flags; a nil *options with a nil error
 // means help was printed.
 func buildOptions(ctx *cli.Context, stdout io.Writer) (*options, error) {
-	o := &options{argv0: ctx.String("0"), logFile: ctx.String("D"), strace: ctx.Bool("strace"), icount: ctx.Bool("icount")}
+	o := &options{argv0: ctx.String("0"), logFile: ctx.String("D"), strace: ctx.Bool("strace"), icount: ctx.Bool("icount"), stats: ctx.Bool("stats")}
 	if ctx.IsSet("seed") {
 		n, err := strconv.ParseUint(ctx.String("seed"), 0, 64)
 		if err != nil {
@@ -229,6 +231,10 @@ func oneLine(s string) string {
 
 // run loads and runs the guest and returns gemu's exit status.
 func run(o *options, stdin, stdout, stderr *os.File) int {
+	var rs *runStats
+	if o.stats {
+		rs = startStats()
+	}
 	log := io.Writer(stderr)
 	if o.logFile != "" {
 		f, err := os.OpenFile(o.logFile, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
@@ -303,17 +309,27 @@ func run(o *options, stdin, stdout, stderr *os.File) int {
 		return fail(err)
 	}
 	defer proc.Close()
+	var gos emu.SignalOS = proc
 	if o.strace {
-		machine.SetOS(syscalls.Tracer{Process: proc})
-	} else {
-		machine.SetOS(proc)
+		gos = syscalls.Tracer{Process: proc}
 	}
+	if rs != nil {
+		rs.os, rs.machine = &statsOS{SignalOS: gos}, machine
+		if sess.channel != nil {
+			rs.events = sess.channel.Events
+		}
+		gos = rs.os
+	}
+	machine.SetOS(gos)
 	cpu := machine.NewCPU()
 	cpu.SetReg(syscalls.RSP, sp)
 	cpu.SetPC(img.Entry)
 	sess.forwardSignals(proc)
 
 	exit := cpu.Run()
+	if rs != nil {
+		rs.print(log)
+	}
 	switch {
 	case exit.Err != nil:
 		fmt.Fprintf(stderr, "gemu: %v\n", exit.Err)
