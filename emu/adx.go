@@ -1,14 +1,12 @@
 package emu
 
-import "golang.org/x/arch/x86/x86asm"
-
 // ADCX and ADOX (the ADX extension): unsigned add with carry that use and
 // set only CF (ADCX) or only OF as the carry (ADOX), so that two carry
 // chains can be interleaved. x86asm does not know them; decodeADX gives
 // them the synthetic ops opADCX and opADOX.
-var adxOps = map[x86asm.Op]opInfo{
-	opADCX: {fn: gate(hasADX, execAdx), sub: 0},
-	opADOX: {fn: gate(hasADX, execAdx), sub: 1},
+var adxOps = []opEntry{
+	{opADCX, opInfo{fn: execAdx, need: featADX, sub: 0}},
+	{opADOX, opInfo{fn: execAdx, need: featADX, sub: 1}},
 }
 
 // execAdx: dst = dst + src + carry, where carry is CF (ADCX, sub 0) or OF

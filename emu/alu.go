@@ -15,20 +15,20 @@ const (
 	aluTest
 )
 
-var aluOps = map[x86asm.Op]opInfo{
-	x86asm.ADD:  {fn: execALU, sub: aluAdd},
-	x86asm.OR:   {fn: execALU, sub: aluOr},
-	x86asm.ADC:  {fn: execALU, sub: aluAdc},
-	x86asm.SBB:  {fn: execALU, sub: aluSbb},
-	x86asm.AND:  {fn: execALU, sub: aluAnd},
-	x86asm.SUB:  {fn: execALU, sub: aluSub},
-	x86asm.XOR:  {fn: execALU, sub: aluXor},
-	x86asm.CMP:  {fn: execALU, sub: aluCmp},
-	x86asm.TEST: {fn: execALU, sub: aluTest},
-	x86asm.INC:  {fn: execIncDec, sub: 0},
-	x86asm.DEC:  {fn: execIncDec, sub: 1},
-	x86asm.NEG:  {fn: execNeg},
-	x86asm.NOT:  {fn: execNot},
+var aluOps = []opEntry{
+	{x86asm.ADD, opInfo{fn: execALU, sub: aluAdd}},
+	{x86asm.OR, opInfo{fn: execALU, sub: aluOr}},
+	{x86asm.ADC, opInfo{fn: execALU, sub: aluAdc}},
+	{x86asm.SBB, opInfo{fn: execALU, sub: aluSbb}},
+	{x86asm.AND, opInfo{fn: execALU, sub: aluAnd}},
+	{x86asm.SUB, opInfo{fn: execALU, sub: aluSub}},
+	{x86asm.XOR, opInfo{fn: execALU, sub: aluXor}},
+	{x86asm.CMP, opInfo{fn: execALU, sub: aluCmp}},
+	{x86asm.TEST, opInfo{fn: execALU, sub: aluTest}},
+	{x86asm.INC, opInfo{fn: execIncDec, sub: 0}},
+	{x86asm.DEC, opInfo{fn: execIncDec, sub: 1}},
+	{x86asm.NEG, opInfo{fn: execNeg}},
+	{x86asm.NOT, opInfo{fn: execNot}},
 }
 
 // alu computes a two-operand ALU operation on size-byte values a and b

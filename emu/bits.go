@@ -20,16 +20,16 @@ const (
 	scanReverse              // BSR, LZCNT
 )
 
-var bitOps = map[x86asm.Op]opInfo{
-	x86asm.BT:     {fn: execBt, sub: btTest},
-	x86asm.BTS:    {fn: execBt, sub: btSet},
-	x86asm.BTR:    {fn: execBt, sub: btReset},
-	x86asm.BTC:    {fn: execBt, sub: btComplement},
-	x86asm.BSF:    {fn: execBitScan, sub: scanForward},
-	x86asm.BSR:    {fn: execBitScan, sub: scanReverse},
-	x86asm.TZCNT:  {fn: execTzcnt},
-	x86asm.LZCNT:  {fn: execLzcnt},
-	x86asm.POPCNT: {fn: execPopcnt},
+var bitOps = []opEntry{
+	{x86asm.BT, opInfo{fn: execBt, sub: btTest}},
+	{x86asm.BTS, opInfo{fn: execBt, sub: btSet}},
+	{x86asm.BTR, opInfo{fn: execBt, sub: btReset}},
+	{x86asm.BTC, opInfo{fn: execBt, sub: btComplement}},
+	{x86asm.BSF, opInfo{fn: execBitScan, sub: scanForward}},
+	{x86asm.BSR, opInfo{fn: execBitScan, sub: scanReverse}},
+	{x86asm.TZCNT, opInfo{fn: execTzcnt}},
+	{x86asm.LZCNT, opInfo{fn: execLzcnt}},
+	{x86asm.POPCNT, opInfo{fn: execPopcnt}},
 }
 
 // execBt runs BT, BTS, BTR and BTC. The bit offset is an immediate (taken

@@ -15,20 +15,20 @@ import (
 // Zen) sets them, measured over edge operands with all flags clear and all
 // set before: ANDN, BLSI, BLSMSK, BLSR and BZHI set PF from the result and
 // clear AF; BEXTR sets PF from the result, sets AF and clears SF.
-var bmiOps = map[x86asm.Op]opInfo{
-	x86asm.ANDN:   {fn: gate(hasBMI1, execAndn)},
-	x86asm.BEXTR:  {fn: gate(hasBMI1, execBextr)},
-	x86asm.BLSI:   {fn: gate(hasBMI1, execBls), sub: blsI},
-	x86asm.BLSMSK: {fn: gate(hasBMI1, execBls), sub: blsMsk},
-	x86asm.BLSR:   {fn: gate(hasBMI1, execBls), sub: blsR},
-	x86asm.BZHI:   {fn: gate(hasBMI2, execBzhi)},
-	x86asm.MULX:   {fn: gate(hasBMI2, execMulx)},
-	x86asm.PDEP:   {fn: gate(hasBMI2, execPdep)},
-	x86asm.PEXT:   {fn: gate(hasBMI2, execPext)},
-	x86asm.RORX:   {fn: gate(hasBMI2, execRorx)},
-	x86asm.SARX:   {fn: gate(hasBMI2, execShiftX), sub: shSar},
-	x86asm.SHLX:   {fn: gate(hasBMI2, execShiftX), sub: shShl},
-	x86asm.SHRX:   {fn: gate(hasBMI2, execShiftX), sub: shShr},
+var bmiOps = []opEntry{
+	{x86asm.ANDN, opInfo{fn: execAndn, need: featBMI1}},
+	{x86asm.BEXTR, opInfo{fn: execBextr, need: featBMI1}},
+	{x86asm.BLSI, opInfo{fn: execBls, need: featBMI1, sub: blsI}},
+	{x86asm.BLSMSK, opInfo{fn: execBls, need: featBMI1, sub: blsMsk}},
+	{x86asm.BLSR, opInfo{fn: execBls, need: featBMI1, sub: blsR}},
+	{x86asm.BZHI, opInfo{fn: execBzhi, need: featBMI2}},
+	{x86asm.MULX, opInfo{fn: execMulx, need: featBMI2}},
+	{x86asm.PDEP, opInfo{fn: execPdep, need: featBMI2}},
+	{x86asm.PEXT, opInfo{fn: execPext, need: featBMI2}},
+	{x86asm.RORX, opInfo{fn: execRorx, need: featBMI2}},
+	{x86asm.SARX, opInfo{fn: execShiftX, need: featBMI2, sub: shSar}},
+	{x86asm.SHLX, opInfo{fn: execShiftX, need: featBMI2, sub: shShl}},
+	{x86asm.SHRX, opInfo{fn: execShiftX, need: featBMI2, sub: shShr}},
 }
 
 // bmiSources reads the two source operands args[1] and args[2] (one of

@@ -2,24 +2,24 @@ package emu
 
 import "golang.org/x/arch/x86/x86asm"
 
-var controlOps = map[x86asm.Op]opInfo{
-	x86asm.JMP:    {fn: execJmp, end: true},
-	x86asm.CALL:   {fn: execCall, end: true},
-	x86asm.RET:    {fn: execRet, end: true},
-	x86asm.JRCXZ:  {fn: execJrcxz, sub: 8, end: true},
-	x86asm.JECXZ:  {fn: execJrcxz, sub: 4, end: true},
-	x86asm.LOOP:   {fn: execLoop, sub: 0, end: true, prep: prepLoop},
-	x86asm.LOOPE:  {fn: execLoop, sub: 1, end: true, prep: prepLoop},
-	x86asm.LOOPNE: {fn: execLoop, sub: 2, end: true, prep: prepLoop},
+var controlOps = []opEntry{
+	{x86asm.JMP, opInfo{fn: execJmp, end: true}},
+	{x86asm.CALL, opInfo{fn: execCall, end: true}},
+	{x86asm.RET, opInfo{fn: execRet, end: true}},
+	{x86asm.JRCXZ, opInfo{fn: execJrcxz, sub: 8, end: true}},
+	{x86asm.JECXZ, opInfo{fn: execJrcxz, sub: 4, end: true}},
+	{x86asm.LOOP, opInfo{fn: execLoop, sub: 0, end: true, prep: prepLoop}},
+	{x86asm.LOOPE, opInfo{fn: execLoop, sub: 1, end: true, prep: prepLoop}},
+	{x86asm.LOOPNE, opInfo{fn: execLoop, sub: 2, end: true, prep: prepLoop}},
 
-	x86asm.JO: {fn: execJcc, sub: ccO, end: true}, x86asm.JNO: {fn: execJcc, sub: ccNO, end: true},
-	x86asm.JB: {fn: execJcc, sub: ccB, end: true}, x86asm.JAE: {fn: execJcc, sub: ccAE, end: true},
-	x86asm.JE: {fn: execJcc, sub: ccE, end: true}, x86asm.JNE: {fn: execJcc, sub: ccNE, end: true},
-	x86asm.JBE: {fn: execJcc, sub: ccBE, end: true}, x86asm.JA: {fn: execJcc, sub: ccA, end: true},
-	x86asm.JS: {fn: execJcc, sub: ccS, end: true}, x86asm.JNS: {fn: execJcc, sub: ccNS, end: true},
-	x86asm.JP: {fn: execJcc, sub: ccP, end: true}, x86asm.JNP: {fn: execJcc, sub: ccNP, end: true},
-	x86asm.JL: {fn: execJcc, sub: ccL, end: true}, x86asm.JGE: {fn: execJcc, sub: ccGE, end: true},
-	x86asm.JLE: {fn: execJcc, sub: ccLE, end: true}, x86asm.JG: {fn: execJcc, sub: ccG, end: true},
+	{x86asm.JO, opInfo{fn: execJcc, sub: ccO, end: true}}, {x86asm.JNO, opInfo{fn: execJcc, sub: ccNO, end: true}},
+	{x86asm.JB, opInfo{fn: execJcc, sub: ccB, end: true}}, {x86asm.JAE, opInfo{fn: execJcc, sub: ccAE, end: true}},
+	{x86asm.JE, opInfo{fn: execJcc, sub: ccE, end: true}}, {x86asm.JNE, opInfo{fn: execJcc, sub: ccNE, end: true}},
+	{x86asm.JBE, opInfo{fn: execJcc, sub: ccBE, end: true}}, {x86asm.JA, opInfo{fn: execJcc, sub: ccA, end: true}},
+	{x86asm.JS, opInfo{fn: execJcc, sub: ccS, end: true}}, {x86asm.JNS, opInfo{fn: execJcc, sub: ccNS, end: true}},
+	{x86asm.JP, opInfo{fn: execJcc, sub: ccP, end: true}}, {x86asm.JNP, opInfo{fn: execJcc, sub: ccNP, end: true}},
+	{x86asm.JL, opInfo{fn: execJcc, sub: ccL, end: true}}, {x86asm.JGE, opInfo{fn: execJcc, sub: ccGE, end: true}},
+	{x86asm.JLE, opInfo{fn: execJcc, sub: ccLE, end: true}}, {x86asm.JG, opInfo{fn: execJcc, sub: ccG, end: true}},
 }
 
 // branchTarget reads the target of a near JMP/CALL: the resolved relative

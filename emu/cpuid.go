@@ -1,7 +1,5 @@
 package emu
 
-import "golang.org/x/arch/x86/x86asm"
-
 // features says which optional instruction sets the CPU implements; CPUID
 // reports exactly these, and instructions outside them raise #UD.
 type features struct {
@@ -28,36 +26,57 @@ func defaultFeatures() features {
 	}
 }
 
-// Feature tests for gate.
-func hasSSE3(f *features) bool  { return f.sse3 }
-func hasSSSE3(f *features) bool { return f.ssse3 }
-func hasSSE41(f *features) bool { return f.sse41 }
-func hasSSE42(f *features) bool { return f.sse42 }
-func hasBMI1(f *features) bool  { return f.bmi1 }
-func hasBMI2(f *features) bool  { return f.bmi2 }
-func hasADX(f *features) bool   { return f.adx }
+// feature names one optional instruction set in an opInfo.
+type feature uint8
 
-// gate makes fn raise #UD on a CPU without the feature has reports.
-func gate(has func(*features) bool, fn handler) handler {
-	return func(c *CPU, in *inst) bool {
-		if !has(&c.feat) {
-			return c.raise(trapUD)
-		}
-		return fn(c, in)
+const (
+	featNone feature = iota
+	featSSE3
+	featSSSE3
+	featSSE41
+	featSSE42
+	featBMI1
+	featBMI2
+	featADX
+)
+
+// has reports whether the CPU implements feature x (featNone: always).
+func (f *features) has(x feature) bool {
+	switch x {
+	case featSSE3:
+		return f.sse3
+	case featSSSE3:
+		return f.ssse3
+	case featSSE41:
+		return f.sse41
+	case featSSE42:
+		return f.sse42
+	case featBMI1:
+		return f.bmi1
+	case featBMI2:
+		return f.bmi2
+	case featADX:
+		return f.adx
+	}
+	return true
+}
+
+// gateFeature makes in, translated from an instruction of an optional
+// feature the CPU lacks, raise #UD (as a defined instruction: -d unimp
+// does not report it). Translation is shared by the CPUs of an address
+// space, which have the same features.
+func gateFeature(f *features, in *inst) {
+	if in.fl&instUnimpl != 0 {
+		return
+	}
+	if info, ok := lookupOp(in.xop); ok && !f.has(info.need) {
+		*in = inst{pc: in.pc, len: in.len, xop: in.xop, base: noReg, index: noReg, fn: execNoFeature, fl: instEnd}
 	}
 }
 
-// sseExtension builds the table of an SSE extension: every handler is
-// gated on the feature, and the MMX-register forms (SSSE3 has them) raise
-// #UD through prepSSE, as in the SSE2 table.
-func sseExtension(has func(*features) bool, t map[x86asm.Op]opInfo) map[x86asm.Op]opInfo {
-	m := make(map[x86asm.Op]opInfo, len(t))
-	for op, info := range t {
-		info.fn = gate(has, info.fn)
-		info.prep = chainPrep(prepSSE, info.prep)
-		m[op] = info
-	}
-	return m
+// execNoFeature raises #UD for an instruction of a feature the CPU lacks.
+func execNoFeature(c *CPU, in *inst) bool {
+	return c.raise(trapUD)
 }
 
 // CPUID leaf 1 EDX bits.
@@ -90,12 +109,14 @@ const (
 	cpuid7ADX  = 1 << 19
 )
 
+// leaf1EDX is CPUID.1:EDX, the same for every feature set gemu models.
+const leaf1EDX = cpuidFPU | cpuidTSC | cpuidCX8 | cpuidCMOV | cpuidCLFSH | cpuidFXSR | cpuidSSE | cpuidSSE2
+
 // HWCap is the value of AT_HWCAP for a guest of a CPU with the default
-// features: CPUID.1:EDX.
+// features: CPUID.1:EDX. (It does not build a CPU to ask: a CPU is tens of
+// KiB, and a stack frame that size makes the goroutine's stack grow.)
 func HWCap() uint64 {
-	c := CPU{feat: defaultFeatures()}
-	_, _, _, d := c.cpuid(1, 0)
-	return uint64(d)
+	return leaf1EDX
 }
 
 // cpuid answers leaf/subleaf like a consistent, modest x86-64 CPU named gemu.
@@ -108,7 +129,7 @@ func (c *CPU) cpuid(leaf, sub uint32) (a, b, cx, d uint32) {
 	case 1:
 		a = 0x000606a0                              // family 6, model 0x6a, stepping 0
 		b = 8<<8 | 1<<16 | uint32(c.index&0xff)<<24 // CLFLUSH 64 bytes, 1 logical CPU, APIC id
-		d = cpuidFPU | cpuidTSC | cpuidCX8 | cpuidCMOV | cpuidCLFSH | cpuidFXSR | cpuidSSE | cpuidSSE2
+		d = leaf1EDX
 		cx = cpuidCX16
 		if f.sse3 {
 			cx |= cpuidSSE3

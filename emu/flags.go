@@ -114,28 +114,32 @@ func (c *CPU) getFlags() uint64 {
 	return c.rflags&^arithFlags | c.arith() | 2
 }
 
-// arith computes the arithmetic flag bits of the lazy state.
+// arith computes the arithmetic flag bits of the lazy state, in one pass
+// per kind (the per-flag functions above each dispatch on the kind).
 func (c *CPU) arith() uint64 {
-	var f uint64
-	if c.cf() {
-		f |= flagCF
+	f := &c.lf
+	if f.kind == fkNone {
+		return c.rflags & arithFlags
 	}
-	if c.pf() {
-		f |= flagPF
+	res, sb := f.res, signBit[f.size]
+	fl := flagIf(res == 0, flagZF) | flagIf(res&sb != 0, flagSF) |
+		flagIf(bits.OnesCount8(uint8(res))&1 == 0, flagPF)
+	a, b := f.a, f.b
+	switch f.kind {
+	case fkAdd:
+		fl |= flagIf(res < a, flagCF) | flagIf((a^res)&(b^res)&sb != 0, flagOF) | (a^b^res)&flagAF
+	case fkAdc:
+		fl |= flagIf(res < a || f.cin != 0 && res == a, flagCF) | flagIf((a^res)&(b^res)&sb != 0, flagOF) | (a^b^res)&flagAF
+	case fkSub:
+		fl |= flagIf(a < b, flagCF) | flagIf((a^b)&(a^res)&sb != 0, flagOF) | (a^b^res)&flagAF
+	case fkSbb:
+		fl |= flagIf(a < b || f.cin != 0 && a == b, flagCF) | flagIf((a^b)&(a^res)&sb != 0, flagOF) | (a^b^res)&flagAF
+	case fkInc:
+		fl |= flagIf(f.cin != 0, flagCF) | flagIf(res == sb, flagOF) | (a^res)&flagAF
+	case fkDec:
+		fl |= flagIf(f.cin != 0, flagCF) | flagIf(res == sb-1, flagOF) | (a^res)&flagAF
 	}
-	if c.af() {
-		f |= flagAF
-	}
-	if c.zf() {
-		f |= flagZF
-	}
-	if c.sf() {
-		f |= flagSF
-	}
-	if c.of() {
-		f |= flagOF
-	}
-	return f
+	return fl
 }
 
 // materialize makes rflags hold the arithmetic flags (lf.kind = fkNone), so

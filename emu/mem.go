@@ -61,11 +61,19 @@ func (c *CPU) ea(in *inst) uint64 { return c.eaOffset(in, 0) }
 func (c *CPU) eaOffset(in *inst, delta uint64) uint64 {
 	a := in.disp + delta
 	if in.base != noReg {
-		a += c.R[in.base]
+		a += c.R[in.base&15]
 	}
 	if in.index != noReg {
-		a += c.R[in.index] << in.scale
+		a += c.R[in.index&15] << in.scale
 	}
+	if in.eaSeg {
+		return c.eaSegment(in, a)
+	}
+	return a
+}
+
+// eaSegment applies the 0x67 wrap and the FS/GS base to address a.
+func (c *CPU) eaSegment(in *inst, a uint64) uint64 {
 	if in.addr32 {
 		a &= 0xffffffff
 	}

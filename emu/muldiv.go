@@ -6,11 +6,11 @@ import (
 	"golang.org/x/arch/x86/x86asm"
 )
 
-var muldivOps = map[x86asm.Op]opInfo{
-	x86asm.MUL:  {fn: execMul},
-	x86asm.IMUL: {fn: execImul},
-	x86asm.DIV:  {fn: execDiv},
-	x86asm.IDIV: {fn: execIdiv},
+var muldivOps = []opEntry{
+	{x86asm.MUL, opInfo{fn: execMul}},
+	{x86asm.IMUL, opInfo{fn: execImul}},
+	{x86asm.DIV, opInfo{fn: execDiv}},
+	{x86asm.IDIV, opInfo{fn: execIdiv}},
 }
 
 // accLo and accHi are the accumulator halves of the one-operand multiply

@@ -25,16 +25,16 @@ const (
 	shdRight
 )
 
-var shiftOps = map[x86asm.Op]opInfo{
-	x86asm.ROL:  {fn: execShift, sub: shRol},
-	x86asm.ROR:  {fn: execShift, sub: shRor},
-	x86asm.RCL:  {fn: execShift, sub: shRcl},
-	x86asm.RCR:  {fn: execShift, sub: shRcr},
-	x86asm.SHL:  {fn: execShift, sub: shShl},
-	x86asm.SHR:  {fn: execShift, sub: shShr},
-	x86asm.SAR:  {fn: execShift, sub: shSar},
-	x86asm.SHLD: {fn: execShiftDouble, sub: shdLeft},
-	x86asm.SHRD: {fn: execShiftDouble, sub: shdRight},
+var shiftOps = []opEntry{
+	{x86asm.ROL, opInfo{fn: execShift, sub: shRol}},
+	{x86asm.ROR, opInfo{fn: execShift, sub: shRor}},
+	{x86asm.RCL, opInfo{fn: execShift, sub: shRcl}},
+	{x86asm.RCR, opInfo{fn: execShift, sub: shRcr}},
+	{x86asm.SHL, opInfo{fn: execShift, sub: shShl}},
+	{x86asm.SHR, opInfo{fn: execShift, sub: shShr}},
+	{x86asm.SAR, opInfo{fn: execShift, sub: shSar}},
+	{x86asm.SHLD, opInfo{fn: execShiftDouble, sub: shdLeft}},
+	{x86asm.SHRD, opInfo{fn: execShiftDouble, sub: shdRight}},
 }
 
 // szpFlags returns SF, ZF and PF for the size-byte result res.

@@ -7,33 +7,13 @@ import (
 	"golang.org/x/arch/x86/x86asm"
 )
 
-// sseOps is the SSE and SSE2 family: the moves (sse_mov.go), packed
+// The SSE and SSE2 family is four tables: the moves (sse_mov.go), packed
 // integers (sse_int.go), floating point (sse_fp.go) and conversions
-// (sse_cvt.go). Every entry gets prepSSE, which turns the MMX-register
-// forms that share an x86asm.Op with an SSE2 form into #UD: gemu does not
-// implement MMX and CPUID does not advertise it.
-var sseOps = mergeSSE(sseTables...)
-
-var sseTables = []map[x86asm.Op]opInfo{sseMovOps, sseIntOps, sseFPOps, sseCvtOps}
-
-// mergeSSE merges the SSE tables (a test checks that no op is in two).
-func mergeSSE(tables ...map[x86asm.Op]opInfo) map[x86asm.Op]opInfo {
-	m := map[x86asm.Op]opInfo{}
-	for _, t := range tables {
-		for op, info := range t {
-			info.prep = chainPrep(prepSSE, info.prep)
-			m[op] = info
-		}
-	}
-	return m
-}
-
-func chainPrep(first, then func(xi *x86asm.Inst, in *inst) bool) func(xi *x86asm.Inst, in *inst) bool {
-	if then == nil {
-		return first
-	}
-	return func(xi *x86asm.Inst, in *inst) bool { return first(xi, in) && then(xi, in) }
-}
+// (sse_cvt.go). Their families are marked sse, so every entry gets
+// prepSSE, which turns the MMX-register forms that share an x86asm.Op with
+// an SSE2 form into #UD: gemu does not implement MMX and CPUID does not
+// advertise it.
+var sseTables = [...][]opEntry{sseMovOps, sseIntOps, sseFPOps, sseCvtOps}
 
 // prepSSE makes an instruction with an MMX register operand raise #UD.
 func prepSSE(xi *x86asm.Inst, in *inst) bool {

@@ -10,20 +10,20 @@ import (
 // duplicating moves and LDDQU. FISTTP is in the x87 table. MONITOR and
 // MWAIT raise #UD: Linux does not enable them at CPL 3 and CPUID does not
 // advertise them.
-var sse3Ops = sseExtension(hasSSE3, map[x86asm.Op]opInfo{
-	x86asm.ADDSUBPS: {fn: execHorizFP, sub: hAddSub},
-	x86asm.ADDSUBPD: {fn: execHorizFP, sub: hAddSub | fpDouble},
-	x86asm.HADDPS:   {fn: execHorizFP, sub: hAdd},
-	x86asm.HADDPD:   {fn: execHorizFP, sub: hAdd | fpDouble},
-	x86asm.HSUBPS:   {fn: execHorizFP, sub: hSub},
-	x86asm.HSUBPD:   {fn: execHorizFP, sub: hSub | fpDouble},
-	x86asm.LDDQU:    {fn: execLddqu},
-	x86asm.MOVDDUP:  {fn: execMovdup, sub: dupLow64},
-	x86asm.MOVSLDUP: {fn: execMovdup, sub: dupEven32},
-	x86asm.MOVSHDUP: {fn: execMovdup, sub: dupOdd32},
-	x86asm.MONITOR:  {fn: execUD2},
-	x86asm.MWAIT:    {fn: execUD2},
-})
+var sse3Ops = []opEntry{
+	{x86asm.ADDSUBPS, opInfo{fn: execHorizFP, sub: hAddSub}},
+	{x86asm.ADDSUBPD, opInfo{fn: execHorizFP, sub: hAddSub | fpDouble}},
+	{x86asm.HADDPS, opInfo{fn: execHorizFP, sub: hAdd}},
+	{x86asm.HADDPD, opInfo{fn: execHorizFP, sub: hAdd | fpDouble}},
+	{x86asm.HSUBPS, opInfo{fn: execHorizFP, sub: hSub}},
+	{x86asm.HSUBPD, opInfo{fn: execHorizFP, sub: hSub | fpDouble}},
+	{x86asm.LDDQU, opInfo{fn: execLddqu}},
+	{x86asm.MOVDDUP, opInfo{fn: execMovdup, sub: dupLow64}},
+	{x86asm.MOVSLDUP, opInfo{fn: execMovdup, sub: dupEven32}},
+	{x86asm.MOVSHDUP, opInfo{fn: execMovdup, sub: dupOdd32}},
+	{x86asm.MONITOR, opInfo{fn: execUD2}},
+	{x86asm.MWAIT, opInfo{fn: execUD2}},
+}
 
 // Operations of execHorizFP (with fpDouble for the PD forms).
 const (

@@ -9,14 +9,14 @@ import (
 )
 
 // SSE4.1 floating point: rounding to an integral value and dot products.
-var sse41FPOps = sseExtension(hasSSE41, map[x86asm.Op]opInfo{
-	x86asm.ROUNDPS: {fn: execRound, sub: ps},
-	x86asm.ROUNDSS: {fn: execRound, sub: ss},
-	x86asm.ROUNDPD: {fn: execRound, sub: pd},
-	x86asm.ROUNDSD: {fn: execRound, sub: sd},
-	x86asm.DPPS:    {fn: execDpps},
-	x86asm.DPPD:    {fn: execDppd},
-})
+var sse41FPOps = []opEntry{
+	{x86asm.ROUNDPS, opInfo{fn: execRound, sub: ps}},
+	{x86asm.ROUNDSS, opInfo{fn: execRound, sub: ss}},
+	{x86asm.ROUNDPD, opInfo{fn: execRound, sub: pd}},
+	{x86asm.ROUNDSD, opInfo{fn: execRound, sub: sd}},
+	{x86asm.DPPS, opInfo{fn: execDpps}},
+	{x86asm.DPPD, opInfo{fn: execDppd}},
+}
 
 // ROUND* immediate bits.
 const (

@@ -10,14 +10,14 @@ import (
 // SSE4.2: the packed string compares (PCMPESTRI, PCMPESTRM, PCMPISTRI,
 // PCMPISTRM), PCMPGTQ and CRC32 (POPCNT has its own CPUID bit and is in
 // bits.go).
-var sse42Ops = sseExtension(hasSSE42, map[x86asm.Op]opInfo{
-	x86asm.PCMPESTRI: {fn: execPcmpstr, sub: strExplicit | strIndex, prep: prepPcmpstr},
-	x86asm.PCMPESTRM: {fn: execPcmpstr, sub: strExplicit, prep: prepPcmpstr},
-	x86asm.PCMPISTRI: {fn: execPcmpstr, sub: strIndex, prep: prepPcmpstr},
-	x86asm.PCMPISTRM: {fn: execPcmpstr, sub: 0, prep: prepPcmpstr},
-	x86asm.PCMPGTQ:   {fn: execPint2, sub: s4CmpGtQ},
-	x86asm.CRC32:     {fn: execCrc32},
-})
+var sse42Ops = []opEntry{
+	{x86asm.PCMPESTRI, opInfo{fn: execPcmpstr, sub: strExplicit | strIndex, prep: prepPcmpstr}},
+	{x86asm.PCMPESTRM, opInfo{fn: execPcmpstr, sub: strExplicit, prep: prepPcmpstr}},
+	{x86asm.PCMPISTRI, opInfo{fn: execPcmpstr, sub: strIndex, prep: prepPcmpstr}},
+	{x86asm.PCMPISTRM, opInfo{fn: execPcmpstr, sub: 0, prep: prepPcmpstr}},
+	{x86asm.PCMPGTQ, opInfo{fn: execPint2, sub: s4CmpGtQ}},
+	{x86asm.CRC32, opInfo{fn: execCrc32}},
+}
 
 // execPcmpstr sub bits.
 const (
@@ -195,8 +195,10 @@ func explicitLen(r uint64, w bool, upper int) int {
 	return int(v)
 }
 
-// castagnoli is the CRC-32C table (read-only after initialisation).
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli returns the CRC-32C table. hash/crc32 builds it on the first
+// call and caches it, so a guest that never runs CRC32 never pays for it
+// (a package-level table would be built at every start).
+func castagnoli() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) }
 
 // execCrc32 accumulates the CRC-32C (polynomial 0x11EDC6F41, bit-reflected,
 // without the pre- and post-inversion) of the 1, 2, 4 or 8 source bytes
@@ -212,7 +214,7 @@ func execCrc32(c *CPU, in *inst) bool {
 		buf[i] = byte(v >> (8 * i))
 	}
 	crc := uint32(c.R[in.args[0].reg])
-	crc = ^crc32.Update(^crc, castagnoli, buf[:s.size])
+	crc = ^crc32.Update(^crc, castagnoli(), buf[:s.size])
 	c.R[in.args[0].reg] = uint64(crc)
 	return true
 }

@@ -11,31 +11,31 @@ const (
 	cvtTruncate = 1 // CVTT*: round toward zero whatever MXCSR.RC says
 )
 
-var sseCvtOps = map[x86asm.Op]opInfo{
-	x86asm.CVTSI2SS:  {fn: execCvtsi2s},
-	x86asm.CVTSI2SD:  {fn: execCvtsi2s, sub: fpDouble},
-	x86asm.CVTSS2SI:  {fn: execCvts2si},
-	x86asm.CVTTSS2SI: {fn: execCvts2si, sub: cvtTruncate},
-	x86asm.CVTSD2SI:  {fn: execCvts2si, sub: fpDouble},
-	x86asm.CVTTSD2SI: {fn: execCvts2si, sub: fpDouble | cvtTruncate},
-	x86asm.CVTSS2SD:  {fn: execCvtss2sd},
-	x86asm.CVTSD2SS:  {fn: execCvtsd2ss},
-	x86asm.CVTPS2PD:  {fn: execCvtps2pd},
-	x86asm.CVTPD2PS:  {fn: execCvtpd2ps},
-	x86asm.CVTDQ2PS:  {fn: execCvtdq2ps},
-	x86asm.CVTDQ2PD:  {fn: execCvtdq2pd},
-	x86asm.CVTPS2DQ:  {fn: execCvtps2dq},
-	x86asm.CVTTPS2DQ: {fn: execCvtps2dq, sub: cvtTruncate},
-	x86asm.CVTPD2DQ:  {fn: execCvtpd2dq},
-	x86asm.CVTTPD2DQ: {fn: execCvtpd2dq, sub: cvtTruncate},
+var sseCvtOps = []opEntry{
+	{x86asm.CVTSI2SS, opInfo{fn: execCvtsi2s}},
+	{x86asm.CVTSI2SD, opInfo{fn: execCvtsi2s, sub: fpDouble}},
+	{x86asm.CVTSS2SI, opInfo{fn: execCvts2si}},
+	{x86asm.CVTTSS2SI, opInfo{fn: execCvts2si, sub: cvtTruncate}},
+	{x86asm.CVTSD2SI, opInfo{fn: execCvts2si, sub: fpDouble}},
+	{x86asm.CVTTSD2SI, opInfo{fn: execCvts2si, sub: fpDouble | cvtTruncate}},
+	{x86asm.CVTSS2SD, opInfo{fn: execCvtss2sd}},
+	{x86asm.CVTSD2SS, opInfo{fn: execCvtsd2ss}},
+	{x86asm.CVTPS2PD, opInfo{fn: execCvtps2pd}},
+	{x86asm.CVTPD2PS, opInfo{fn: execCvtpd2ps}},
+	{x86asm.CVTDQ2PS, opInfo{fn: execCvtdq2ps}},
+	{x86asm.CVTDQ2PD, opInfo{fn: execCvtdq2pd}},
+	{x86asm.CVTPS2DQ, opInfo{fn: execCvtps2dq}},
+	{x86asm.CVTTPS2DQ, opInfo{fn: execCvtps2dq, sub: cvtTruncate}},
+	{x86asm.CVTPD2DQ, opInfo{fn: execCvtpd2dq}},
+	{x86asm.CVTTPD2DQ, opInfo{fn: execCvtpd2dq, sub: cvtTruncate}},
 	// The MMX forms are #UD (even with a memory operand: they would switch
 	// the x87 unit to MMX mode).
-	x86asm.CVTPI2PS:  {fn: execNoMMX},
-	x86asm.CVTPI2PD:  {fn: execNoMMX},
-	x86asm.CVTPS2PI:  {fn: execNoMMX},
-	x86asm.CVTTPS2PI: {fn: execNoMMX},
-	x86asm.CVTPD2PI:  {fn: execNoMMX},
-	x86asm.CVTTPD2PI: {fn: execNoMMX},
+	{x86asm.CVTPI2PS, opInfo{fn: execNoMMX}},
+	{x86asm.CVTPI2PD, opInfo{fn: execNoMMX}},
+	{x86asm.CVTPS2PI, opInfo{fn: execNoMMX}},
+	{x86asm.CVTTPS2PI, opInfo{fn: execNoMMX}},
+	{x86asm.CVTPD2PI, opInfo{fn: execNoMMX}},
+	{x86asm.CVTTPD2PI, opInfo{fn: execNoMMX}},
 }
 
 // execCvtsi2s: CVTSI2SS and CVTSI2SD convert a 32- or 64-bit signed integer

@@ -61,47 +61,71 @@ const (
 
 // pintFns computes dst OP src for each packed-integer operation.
 var pintFns = [piCount]func(a, b vec) vec{
-	piAddB:      swarOp(swarAdd, h8),
-	piAddW:      swarOp(swarAdd, h16),
-	piAddD:      swarOp(swarAdd, h32),
-	piAddQ:      func(a, b vec) vec { return vec{a[0] + b[0], a[1] + b[1]} },
-	piSubB:      swarOp(swarSub, h8),
-	piSubW:      swarOp(swarSub, h16),
-	piSubD:      swarOp(swarSub, h32),
-	piSubQ:      func(a, b vec) vec { return vec{a[0] - b[0], a[1] - b[1]} },
-	piAddSB:     laneOp(8, func(x, y uint64) uint64 { return satS(sx(x, 8)+sx(y, 8), 8) }),
-	piAddSW:     laneOp(16, func(x, y uint64) uint64 { return satS(sx(x, 16)+sx(y, 16), 16) }),
-	piAddUSB:    laneOp(8, func(x, y uint64) uint64 { return satU(int64(x+y), 8) }),
-	piAddUSW:    laneOp(16, func(x, y uint64) uint64 { return satU(int64(x+y), 16) }),
-	piSubSB:     laneOp(8, func(x, y uint64) uint64 { return satS(sx(x, 8)-sx(y, 8), 8) }),
-	piSubSW:     laneOp(16, func(x, y uint64) uint64 { return satS(sx(x, 16)-sx(y, 16), 16) }),
-	piSubUSB:    laneOp(8, func(x, y uint64) uint64 { return satU(int64(x)-int64(y), 8) }),
-	piSubUSW:    laneOp(16, func(x, y uint64) uint64 { return satU(int64(x)-int64(y), 16) }),
-	piMulLW:     laneOp(16, func(x, y uint64) uint64 { return x * y }),
-	piMulHW:     laneOp(16, func(x, y uint64) uint64 { return uint64(sx(x, 16)*sx(y, 16)) >> 16 }),
-	piMulHUW:    laneOp(16, func(x, y uint64) uint64 { return x * y >> 16 }),
-	piMulUDQ:    func(a, b vec) vec { return vec{a[0] & m32 * (b[0] & m32), a[1] & m32 * (b[1] & m32)} },
-	piMAddWD:    pmaddwd,
-	piAvgB:      laneOp(8, func(x, y uint64) uint64 { return (x + y + 1) >> 1 }),
-	piAvgW:      laneOp(16, func(x, y uint64) uint64 { return (x + y + 1) >> 1 }),
-	piMinUB:     laneOp(8, func(x, y uint64) uint64 { return min(x, y) }),
-	piMaxUB:     laneOp(8, func(x, y uint64) uint64 { return max(x, y) }),
-	piMinSW:     laneOp(16, func(x, y uint64) uint64 { return uint64(min(sx(x, 16), sx(y, 16))) }),
-	piMaxSW:     laneOp(16, func(x, y uint64) uint64 { return uint64(max(sx(x, 16), sx(y, 16))) }),
-	piSadBW:     func(a, b vec) vec { return vec{sad8(a[0], b[0]), sad8(a[1], b[1])} },
-	piCmpEqB:    swarOp(swarEq8, 0),
-	piCmpEqW:    swarOp(swarEq16, 0),
-	piCmpEqD:    swarOp(swarEq32, 0),
-	piCmpGtB:    laneOp(8, func(x, y uint64) uint64 { return allIf(sx(x, 8) > sx(y, 8)) }),
-	piCmpGtW:    laneOp(16, func(x, y uint64) uint64 { return allIf(sx(x, 16) > sx(y, 16)) }),
-	piCmpGtD:    laneOp(32, func(x, y uint64) uint64 { return allIf(sx(x, 32) > sx(y, 32)) }),
+	piAddB: func(a, b vec) vec { return vec{swarAdd(a[0], b[0], h8), swarAdd(a[1], b[1], h8)} },
+	piAddW: func(a, b vec) vec { return vec{swarAdd(a[0], b[0], h16), swarAdd(a[1], b[1], h16)} },
+	piAddD: func(a, b vec) vec { return vec{swarAdd(a[0], b[0], h32), swarAdd(a[1], b[1], h32)} },
+	piAddQ: func(a, b vec) vec { return vec{a[0] + b[0], a[1] + b[1]} },
+	piSubB: func(a, b vec) vec { return vec{swarSub(a[0], b[0], h8), swarSub(a[1], b[1], h8)} },
+	piSubW: func(a, b vec) vec { return vec{swarSub(a[0], b[0], h16), swarSub(a[1], b[1], h16)} },
+	piSubD: func(a, b vec) vec { return vec{swarSub(a[0], b[0], h32), swarSub(a[1], b[1], h32)} },
+	piSubQ: func(a, b vec) vec { return vec{a[0] - b[0], a[1] - b[1]} },
+	piAddSB: func(a, b vec) vec {
+		return lanes(a, b, 8, func(x, y uint64) uint64 { return satS(sx(x, 8)+sx(y, 8), 8) })
+	},
+	piAddSW: func(a, b vec) vec {
+		return lanes(a, b, 16, func(x, y uint64) uint64 { return satS(sx(x, 16)+sx(y, 16), 16) })
+	},
+	piAddUSB: func(a, b vec) vec { return lanes(a, b, 8, func(x, y uint64) uint64 { return satU(int64(x+y), 8) }) },
+	piAddUSW: func(a, b vec) vec { return lanes(a, b, 16, func(x, y uint64) uint64 { return satU(int64(x+y), 16) }) },
+	piSubSB: func(a, b vec) vec {
+		return lanes(a, b, 8, func(x, y uint64) uint64 { return satS(sx(x, 8)-sx(y, 8), 8) })
+	},
+	piSubSW: func(a, b vec) vec {
+		return lanes(a, b, 16, func(x, y uint64) uint64 { return satS(sx(x, 16)-sx(y, 16), 16) })
+	},
+	piSubUSB: func(a, b vec) vec {
+		return lanes(a, b, 8, func(x, y uint64) uint64 { return satU(int64(x)-int64(y), 8) })
+	},
+	piSubUSW: func(a, b vec) vec {
+		return lanes(a, b, 16, func(x, y uint64) uint64 { return satU(int64(x)-int64(y), 16) })
+	},
+	piMulLW: func(a, b vec) vec { return lanes(a, b, 16, func(x, y uint64) uint64 { return x * y }) },
+	piMulHW: func(a, b vec) vec {
+		return lanes(a, b, 16, func(x, y uint64) uint64 { return uint64(sx(x, 16)*sx(y, 16)) >> 16 })
+	},
+	piMulHUW: func(a, b vec) vec { return lanes(a, b, 16, func(x, y uint64) uint64 { return x * y >> 16 }) },
+	piMulUDQ: func(a, b vec) vec { return vec{a[0] & m32 * (b[0] & m32), a[1] & m32 * (b[1] & m32)} },
+	piMAddWD: pmaddwd,
+	piAvgB:   func(a, b vec) vec { return lanes(a, b, 8, func(x, y uint64) uint64 { return (x + y + 1) >> 1 }) },
+	piAvgW:   func(a, b vec) vec { return lanes(a, b, 16, func(x, y uint64) uint64 { return (x + y + 1) >> 1 }) },
+	piMinUB:  func(a, b vec) vec { return lanes(a, b, 8, func(x, y uint64) uint64 { return min(x, y) }) },
+	piMaxUB:  func(a, b vec) vec { return lanes(a, b, 8, func(x, y uint64) uint64 { return max(x, y) }) },
+	piMinSW: func(a, b vec) vec {
+		return lanes(a, b, 16, func(x, y uint64) uint64 { return uint64(min(sx(x, 16), sx(y, 16))) })
+	},
+	piMaxSW: func(a, b vec) vec {
+		return lanes(a, b, 16, func(x, y uint64) uint64 { return uint64(max(sx(x, 16), sx(y, 16))) })
+	},
+	piSadBW:  func(a, b vec) vec { return vec{sad8(a[0], b[0]), sad8(a[1], b[1])} },
+	piCmpEqB: func(a, b vec) vec { return vec{swarEq8(a[0], b[0], 0), swarEq8(a[1], b[1], 0)} },
+	piCmpEqW: func(a, b vec) vec { return vec{swarEq16(a[0], b[0], 0), swarEq16(a[1], b[1], 0)} },
+	piCmpEqD: func(a, b vec) vec { return vec{swarEq32(a[0], b[0], 0), swarEq32(a[1], b[1], 0)} },
+	piCmpGtB: func(a, b vec) vec {
+		return lanes(a, b, 8, func(x, y uint64) uint64 { return allIf(sx(x, 8) > sx(y, 8)) })
+	},
+	piCmpGtW: func(a, b vec) vec {
+		return lanes(a, b, 16, func(x, y uint64) uint64 { return allIf(sx(x, 16) > sx(y, 16)) })
+	},
+	piCmpGtD: func(a, b vec) vec {
+		return lanes(a, b, 32, func(x, y uint64) uint64 { return allIf(sx(x, 32) > sx(y, 32)) })
+	},
 	piAnd:       func(a, b vec) vec { return vec{a[0] & b[0], a[1] & b[1]} },
 	piAndN:      func(a, b vec) vec { return vec{^a[0] & b[0], ^a[1] & b[1]} },
 	piOr:        func(a, b vec) vec { return vec{a[0] | b[0], a[1] | b[1]} },
 	piXor:       func(a, b vec) vec { return vec{a[0] ^ b[0], a[1] ^ b[1]} },
-	piPackSSWB:  packOp(16, func(v uint64) uint64 { return satS(sx(v, 16), 8) }),
-	piPackSSDW:  packOp(32, func(v uint64) uint64 { return satS(sx(v, 32), 16) }),
-	piPackUSWB:  packOp(16, func(v uint64) uint64 { return satU(sx(v, 16), 8) }),
+	piPackSSWB:  func(a, b vec) vec { return pack(a, b, 16, func(v uint64) uint64 { return satS(sx(v, 16), 8) }) },
+	piPackSSDW:  func(a, b vec) vec { return pack(a, b, 32, func(v uint64) uint64 { return satS(sx(v, 32), 16) }) },
+	piPackUSWB:  func(a, b vec) vec { return pack(a, b, 16, func(v uint64) uint64 { return satU(sx(v, 16), 8) }) },
 	piUnpckLBW:  func(a, b vec) vec { return vec{interleave(a[0], b[0], 8), interleave(a[0]>>32, b[0]>>32, 8)} },
 	piUnpckLWD:  func(a, b vec) vec { return vec{interleave(a[0], b[0], 16), interleave(a[0]>>32, b[0]>>32, 16)} },
 	piUnpckLDQ:  func(a, b vec) vec { return vec{pack32(a[0], b[0]), pack32(a[0]>>32, b[0]>>32)} },
@@ -113,21 +137,6 @@ var pintFns = [piCount]func(a, b vec) vec{
 }
 
 const m32 = 0xffffffff
-
-// swarOp applies a quadword-wide lane operation to both halves.
-func swarOp(f func(a, b, h uint64) uint64, h uint64) func(a, b vec) vec {
-	return func(a, b vec) vec { return vec{f(a[0], b[0], h), f(a[1], b[1], h)} }
-}
-
-// laneOp applies an element operation to each pair of n-bit lanes.
-func laneOp(n uint, f func(x, y uint64) uint64) func(a, b vec) vec {
-	return func(a, b vec) vec { return lanes(a, b, n, f) }
-}
-
-// packOp narrows the n-bit lanes of both operands with f.
-func packOp(n uint, f func(v uint64) uint64) func(a, b vec) vec {
-	return func(a, b vec) vec { return pack(a, b, n, f) }
-}
 
 // Packed shifts of execPshift (inst.sub): kind in the low bits, lane size
 // in bits 4-7 (log2 of the lane bits).
@@ -147,55 +156,55 @@ func shiftSub(kind, laneBits uint8) uint8 {
 	return kind | l<<4
 }
 
-var sseIntOps = map[x86asm.Op]opInfo{
-	x86asm.PADDB: {fn: execPint, sub: piAddB}, x86asm.PADDW: {fn: execPint, sub: piAddW},
-	x86asm.PADDD: {fn: execPint, sub: piAddD}, x86asm.PADDQ: {fn: execPint, sub: piAddQ},
-	x86asm.PSUBB: {fn: execPint, sub: piSubB}, x86asm.PSUBW: {fn: execPint, sub: piSubW},
-	x86asm.PSUBD: {fn: execPint, sub: piSubD}, x86asm.PSUBQ: {fn: execPint, sub: piSubQ},
-	x86asm.PADDSB: {fn: execPint, sub: piAddSB}, x86asm.PADDSW: {fn: execPint, sub: piAddSW},
-	x86asm.PADDUSB: {fn: execPint, sub: piAddUSB}, x86asm.PADDUSW: {fn: execPint, sub: piAddUSW},
-	x86asm.PSUBSB: {fn: execPint, sub: piSubSB}, x86asm.PSUBSW: {fn: execPint, sub: piSubSW},
-	x86asm.PSUBUSB: {fn: execPint, sub: piSubUSB}, x86asm.PSUBUSW: {fn: execPint, sub: piSubUSW},
-	x86asm.PMULLW: {fn: execPint, sub: piMulLW}, x86asm.PMULHW: {fn: execPint, sub: piMulHW},
-	x86asm.PMULHUW: {fn: execPint, sub: piMulHUW}, x86asm.PMULUDQ: {fn: execPint, sub: piMulUDQ},
-	x86asm.PMADDWD: {fn: execPint, sub: piMAddWD},
-	x86asm.PAVGB:   {fn: execPint, sub: piAvgB}, x86asm.PAVGW: {fn: execPint, sub: piAvgW},
-	x86asm.PMINUB: {fn: execPint, sub: piMinUB}, x86asm.PMAXUB: {fn: execPint, sub: piMaxUB},
-	x86asm.PMINSW: {fn: execPint, sub: piMinSW}, x86asm.PMAXSW: {fn: execPint, sub: piMaxSW},
-	x86asm.PSADBW:  {fn: execPint, sub: piSadBW},
-	x86asm.PCMPEQB: {fn: execPint, sub: piCmpEqB}, x86asm.PCMPEQW: {fn: execPint, sub: piCmpEqW},
-	x86asm.PCMPEQD: {fn: execPint, sub: piCmpEqD},
-	x86asm.PCMPGTB: {fn: execPint, sub: piCmpGtB}, x86asm.PCMPGTW: {fn: execPint, sub: piCmpGtW},
-	x86asm.PCMPGTD: {fn: execPint, sub: piCmpGtD},
-	x86asm.PAND:    {fn: execPint, sub: piAnd}, x86asm.PANDN: {fn: execPint, sub: piAndN},
-	x86asm.POR: {fn: execPint, sub: piOr}, x86asm.PXOR: {fn: execPint, sub: piXor},
-	x86asm.PACKSSWB: {fn: execPint, sub: piPackSSWB}, x86asm.PACKSSDW: {fn: execPint, sub: piPackSSDW},
-	x86asm.PACKUSWB:   {fn: execPint, sub: piPackUSWB},
-	x86asm.PUNPCKLBW:  {fn: execPint, sub: piUnpckLBW},
-	x86asm.PUNPCKLWD:  {fn: execPint, sub: piUnpckLWD},
-	x86asm.PUNPCKLDQ:  {fn: execPint, sub: piUnpckLDQ},
-	x86asm.PUNPCKLQDQ: {fn: execPint, sub: piUnpckLQDQ},
-	x86asm.PUNPCKHBW:  {fn: execPint, sub: piUnpckHBW},
-	x86asm.PUNPCKHWD:  {fn: execPint, sub: piUnpckHWD},
-	x86asm.PUNPCKHDQ:  {fn: execPint, sub: piUnpckHDQ},
-	x86asm.PUNPCKHQDQ: {fn: execPint, sub: piUnpckHQDQ},
+var sseIntOps = []opEntry{
+	{x86asm.PADDB, opInfo{fn: execPint, sub: piAddB}}, {x86asm.PADDW, opInfo{fn: execPint, sub: piAddW}},
+	{x86asm.PADDD, opInfo{fn: execPint, sub: piAddD}}, {x86asm.PADDQ, opInfo{fn: execPint, sub: piAddQ}},
+	{x86asm.PSUBB, opInfo{fn: execPint, sub: piSubB}}, {x86asm.PSUBW, opInfo{fn: execPint, sub: piSubW}},
+	{x86asm.PSUBD, opInfo{fn: execPint, sub: piSubD}}, {x86asm.PSUBQ, opInfo{fn: execPint, sub: piSubQ}},
+	{x86asm.PADDSB, opInfo{fn: execPint, sub: piAddSB}}, {x86asm.PADDSW, opInfo{fn: execPint, sub: piAddSW}},
+	{x86asm.PADDUSB, opInfo{fn: execPint, sub: piAddUSB}}, {x86asm.PADDUSW, opInfo{fn: execPint, sub: piAddUSW}},
+	{x86asm.PSUBSB, opInfo{fn: execPint, sub: piSubSB}}, {x86asm.PSUBSW, opInfo{fn: execPint, sub: piSubSW}},
+	{x86asm.PSUBUSB, opInfo{fn: execPint, sub: piSubUSB}}, {x86asm.PSUBUSW, opInfo{fn: execPint, sub: piSubUSW}},
+	{x86asm.PMULLW, opInfo{fn: execPint, sub: piMulLW}}, {x86asm.PMULHW, opInfo{fn: execPint, sub: piMulHW}},
+	{x86asm.PMULHUW, opInfo{fn: execPint, sub: piMulHUW}}, {x86asm.PMULUDQ, opInfo{fn: execPint, sub: piMulUDQ}},
+	{x86asm.PMADDWD, opInfo{fn: execPint, sub: piMAddWD}},
+	{x86asm.PAVGB, opInfo{fn: execPint, sub: piAvgB}}, {x86asm.PAVGW, opInfo{fn: execPint, sub: piAvgW}},
+	{x86asm.PMINUB, opInfo{fn: execPint, sub: piMinUB}}, {x86asm.PMAXUB, opInfo{fn: execPint, sub: piMaxUB}},
+	{x86asm.PMINSW, opInfo{fn: execPint, sub: piMinSW}}, {x86asm.PMAXSW, opInfo{fn: execPint, sub: piMaxSW}},
+	{x86asm.PSADBW, opInfo{fn: execPint, sub: piSadBW}},
+	{x86asm.PCMPEQB, opInfo{fn: execPint, sub: piCmpEqB}}, {x86asm.PCMPEQW, opInfo{fn: execPint, sub: piCmpEqW}},
+	{x86asm.PCMPEQD, opInfo{fn: execPint, sub: piCmpEqD}},
+	{x86asm.PCMPGTB, opInfo{fn: execPint, sub: piCmpGtB}}, {x86asm.PCMPGTW, opInfo{fn: execPint, sub: piCmpGtW}},
+	{x86asm.PCMPGTD, opInfo{fn: execPint, sub: piCmpGtD}},
+	{x86asm.PAND, opInfo{fn: execPint, sub: piAnd}}, {x86asm.PANDN, opInfo{fn: execPint, sub: piAndN}},
+	{x86asm.POR, opInfo{fn: execPint, sub: piOr}}, {x86asm.PXOR, opInfo{fn: execPint, sub: piXor}},
+	{x86asm.PACKSSWB, opInfo{fn: execPint, sub: piPackSSWB}}, {x86asm.PACKSSDW, opInfo{fn: execPint, sub: piPackSSDW}},
+	{x86asm.PACKUSWB, opInfo{fn: execPint, sub: piPackUSWB}},
+	{x86asm.PUNPCKLBW, opInfo{fn: execPint, sub: piUnpckLBW}},
+	{x86asm.PUNPCKLWD, opInfo{fn: execPint, sub: piUnpckLWD}},
+	{x86asm.PUNPCKLDQ, opInfo{fn: execPint, sub: piUnpckLDQ}},
+	{x86asm.PUNPCKLQDQ, opInfo{fn: execPint, sub: piUnpckLQDQ}},
+	{x86asm.PUNPCKHBW, opInfo{fn: execPint, sub: piUnpckHBW}},
+	{x86asm.PUNPCKHWD, opInfo{fn: execPint, sub: piUnpckHWD}},
+	{x86asm.PUNPCKHDQ, opInfo{fn: execPint, sub: piUnpckHDQ}},
+	{x86asm.PUNPCKHQDQ, opInfo{fn: execPint, sub: piUnpckHQDQ}},
 
-	x86asm.PSLLW:  {fn: execPshift, sub: shiftSub(shLeft, 16)},
-	x86asm.PSLLD:  {fn: execPshift, sub: shiftSub(shLeft, 32)},
-	x86asm.PSLLQ:  {fn: execPshift, sub: shiftSub(shLeft, 64)},
-	x86asm.PSRLW:  {fn: execPshift, sub: shiftSub(shRight, 16)},
-	x86asm.PSRLD:  {fn: execPshift, sub: shiftSub(shRight, 32)},
-	x86asm.PSRLQ:  {fn: execPshift, sub: shiftSub(shRight, 64)},
-	x86asm.PSRAW:  {fn: execPshift, sub: shiftSub(shArith, 16)},
-	x86asm.PSRAD:  {fn: execPshift, sub: shiftSub(shArith, 32)},
-	x86asm.PSLLDQ: {fn: execPshift, sub: shiftSub(shLeftBytes, 64)},
-	x86asm.PSRLDQ: {fn: execPshift, sub: shiftSub(shRightBytes, 64)},
+	{x86asm.PSLLW, opInfo{fn: execPshift, sub: shiftSub(shLeft, 16)}},
+	{x86asm.PSLLD, opInfo{fn: execPshift, sub: shiftSub(shLeft, 32)}},
+	{x86asm.PSLLQ, opInfo{fn: execPshift, sub: shiftSub(shLeft, 64)}},
+	{x86asm.PSRLW, opInfo{fn: execPshift, sub: shiftSub(shRight, 16)}},
+	{x86asm.PSRLD, opInfo{fn: execPshift, sub: shiftSub(shRight, 32)}},
+	{x86asm.PSRLQ, opInfo{fn: execPshift, sub: shiftSub(shRight, 64)}},
+	{x86asm.PSRAW, opInfo{fn: execPshift, sub: shiftSub(shArith, 16)}},
+	{x86asm.PSRAD, opInfo{fn: execPshift, sub: shiftSub(shArith, 32)}},
+	{x86asm.PSLLDQ, opInfo{fn: execPshift, sub: shiftSub(shLeftBytes, 64)}},
+	{x86asm.PSRLDQ, opInfo{fn: execPshift, sub: shiftSub(shRightBytes, 64)}},
 
-	x86asm.PSHUFD:  {fn: execPshufd},
-	x86asm.PSHUFLW: {fn: execPshufw, sub: 0},
-	x86asm.PSHUFHW: {fn: execPshufw, sub: 1},
-	x86asm.PEXTRW:  {fn: execPextrw, prep: prepPextrw},
-	x86asm.PINSRW:  {fn: execPinsrw},
+	{x86asm.PSHUFD, opInfo{fn: execPshufd}},
+	{x86asm.PSHUFLW, opInfo{fn: execPshufw, sub: 0}},
+	{x86asm.PSHUFHW, opInfo{fn: execPshufw, sub: 1}},
+	{x86asm.PEXTRW, opInfo{fn: execPextrw, prep: prepPextrw}},
+	{x86asm.PINSRW, opInfo{fn: execPinsrw}},
 }
 
 // execPint runs a packed-integer operation dst = dst OP src.

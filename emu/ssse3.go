@@ -5,24 +5,24 @@ import "golang.org/x/arch/x86/x86asm"
 // SSSE3: packed absolute values, horizontal adds and subtracts, byte
 // shuffles and alignment, sign application and the rounding multiplies.
 // Their MMX-register forms raise #UD (see prepSSE).
-var ssse3Ops = sseExtension(hasSSSE3, map[x86asm.Op]opInfo{
-	x86asm.PABSB:     {fn: execPint2, sub: s3AbsB},
-	x86asm.PABSW:     {fn: execPint2, sub: s3AbsW},
-	x86asm.PABSD:     {fn: execPint2, sub: s3AbsD},
-	x86asm.PHADDW:    {fn: execPint2, sub: s3HAddW},
-	x86asm.PHADDD:    {fn: execPint2, sub: s3HAddD},
-	x86asm.PHADDSW:   {fn: execPint2, sub: s3HAddSW},
-	x86asm.PHSUBW:    {fn: execPint2, sub: s3HSubW},
-	x86asm.PHSUBD:    {fn: execPint2, sub: s3HSubD},
-	x86asm.PHSUBSW:   {fn: execPint2, sub: s3HSubSW},
-	x86asm.PMADDUBSW: {fn: execPint2, sub: s3MAddUBSW},
-	x86asm.PMULHRSW:  {fn: execPint2, sub: s3MulHRSW},
-	x86asm.PSHUFB:    {fn: execPint2, sub: s3ShufB},
-	x86asm.PSIGNB:    {fn: execPint2, sub: s3SignB},
-	x86asm.PSIGNW:    {fn: execPint2, sub: s3SignW},
-	x86asm.PSIGND:    {fn: execPint2, sub: s3SignD},
-	x86asm.PALIGNR:   {fn: execPalignr},
-})
+var ssse3Ops = []opEntry{
+	{x86asm.PABSB, opInfo{fn: execPint2, sub: s3AbsB}},
+	{x86asm.PABSW, opInfo{fn: execPint2, sub: s3AbsW}},
+	{x86asm.PABSD, opInfo{fn: execPint2, sub: s3AbsD}},
+	{x86asm.PHADDW, opInfo{fn: execPint2, sub: s3HAddW}},
+	{x86asm.PHADDD, opInfo{fn: execPint2, sub: s3HAddD}},
+	{x86asm.PHADDSW, opInfo{fn: execPint2, sub: s3HAddSW}},
+	{x86asm.PHSUBW, opInfo{fn: execPint2, sub: s3HSubW}},
+	{x86asm.PHSUBD, opInfo{fn: execPint2, sub: s3HSubD}},
+	{x86asm.PHSUBSW, opInfo{fn: execPint2, sub: s3HSubSW}},
+	{x86asm.PMADDUBSW, opInfo{fn: execPint2, sub: s3MAddUBSW}},
+	{x86asm.PMULHRSW, opInfo{fn: execPint2, sub: s3MulHRSW}},
+	{x86asm.PSHUFB, opInfo{fn: execPint2, sub: s3ShufB}},
+	{x86asm.PSIGNB, opInfo{fn: execPint2, sub: s3SignB}},
+	{x86asm.PSIGNW, opInfo{fn: execPint2, sub: s3SignW}},
+	{x86asm.PSIGND, opInfo{fn: execPint2, sub: s3SignD}},
+	{x86asm.PALIGNR, opInfo{fn: execPalignr}},
+}
 
 // Operations of execPint2, the packed-integer operations of SSSE3 and
 // SSE4 (the SSE2 ones are execPint's).
@@ -63,36 +63,50 @@ const (
 
 // pint2Fns computes dst OP src for each operation of execPint2.
 var pint2Fns = [pint2Count]func(a, b vec) vec{
-	s3AbsB:     laneOp(8, func(_, y uint64) uint64 { return absLane(y, 8) }),
-	s3AbsW:     laneOp(16, func(_, y uint64) uint64 { return absLane(y, 16) }),
-	s3AbsD:     laneOp(32, func(_, y uint64) uint64 { return absLane(y, 32) }),
-	s3HAddW:    horizOp(16, func(x, y uint64) uint64 { return x + y }),
-	s3HAddD:    horizOp(32, func(x, y uint64) uint64 { return x + y }),
-	s3HAddSW:   horizOp(16, func(x, y uint64) uint64 { return satS(sx(x, 16)+sx(y, 16), 16) }),
-	s3HSubW:    horizOp(16, func(x, y uint64) uint64 { return x - y }),
-	s3HSubD:    horizOp(32, func(x, y uint64) uint64 { return x - y }),
-	s3HSubSW:   horizOp(16, func(x, y uint64) uint64 { return satS(sx(x, 16)-sx(y, 16), 16) }),
+	s3AbsB:  func(a, b vec) vec { return lanes(a, b, 8, func(_, y uint64) uint64 { return absLane(y, 8) }) },
+	s3AbsW:  func(a, b vec) vec { return lanes(a, b, 16, func(_, y uint64) uint64 { return absLane(y, 16) }) },
+	s3AbsD:  func(a, b vec) vec { return lanes(a, b, 32, func(_, y uint64) uint64 { return absLane(y, 32) }) },
+	s3HAddW: func(a, b vec) vec { return horiz(a, b, 16, func(x, y uint64) uint64 { return x + y }) },
+	s3HAddD: func(a, b vec) vec { return horiz(a, b, 32, func(x, y uint64) uint64 { return x + y }) },
+	s3HAddSW: func(a, b vec) vec {
+		return horiz(a, b, 16, func(x, y uint64) uint64 { return satS(sx(x, 16)+sx(y, 16), 16) })
+	},
+	s3HSubW: func(a, b vec) vec { return horiz(a, b, 16, func(x, y uint64) uint64 { return x - y }) },
+	s3HSubD: func(a, b vec) vec { return horiz(a, b, 32, func(x, y uint64) uint64 { return x - y }) },
+	s3HSubSW: func(a, b vec) vec {
+		return horiz(a, b, 16, func(x, y uint64) uint64 { return satS(sx(x, 16)-sx(y, 16), 16) })
+	},
 	s3MAddUBSW: pmaddubsw,
-	s3MulHRSW:  laneOp(16, func(x, y uint64) uint64 { return uint64((sx(x, 16)*sx(y, 16)>>14 + 1) >> 1) }),
-	s3ShufB:    pshufb,
-	s3SignB:    laneOp(8, func(x, y uint64) uint64 { return signLane(x, y, 8) }),
-	s3SignW:    laneOp(16, func(x, y uint64) uint64 { return signLane(x, y, 16) }),
-	s3SignD:    laneOp(32, func(x, y uint64) uint64 { return signLane(x, y, 32) }),
+	s3MulHRSW: func(a, b vec) vec {
+		return lanes(a, b, 16, func(x, y uint64) uint64 { return uint64((sx(x, 16)*sx(y, 16)>>14 + 1) >> 1) })
+	},
+	s3ShufB: pshufb,
+	s3SignB: func(a, b vec) vec { return lanes(a, b, 8, func(x, y uint64) uint64 { return signLane(x, y, 8) }) },
+	s3SignW: func(a, b vec) vec { return lanes(a, b, 16, func(x, y uint64) uint64 { return signLane(x, y, 16) }) },
+	s3SignD: func(a, b vec) vec { return lanes(a, b, 32, func(x, y uint64) uint64 { return signLane(x, y, 32) }) },
 
-	s4PackUSDW: packOp(32, func(v uint64) uint64 { return satU(sx(v, 32), 16) }),
+	s4PackUSDW: func(a, b vec) vec { return pack(a, b, 32, func(v uint64) uint64 { return satU(sx(v, 32), 16) }) },
 	s4CmpEqQ:   func(a, b vec) vec { return vec{allIf(a[0] == b[0]), allIf(a[1] == b[1])} },
-	s4MaxSB:    laneOp(8, func(x, y uint64) uint64 { return uint64(max(sx(x, 8), sx(y, 8))) }),
-	s4MaxSD:    laneOp(32, func(x, y uint64) uint64 { return uint64(max(sx(x, 32), sx(y, 32))) }),
-	s4MaxUW:    laneOp(16, func(x, y uint64) uint64 { return max(x, y) }),
-	s4MaxUD:    laneOp(32, func(x, y uint64) uint64 { return max(x, y) }),
-	s4MinSB:    laneOp(8, func(x, y uint64) uint64 { return uint64(min(sx(x, 8), sx(y, 8))) }),
-	s4MinSD:    laneOp(32, func(x, y uint64) uint64 { return uint64(min(sx(x, 32), sx(y, 32))) }),
-	s4MinUW:    laneOp(16, func(x, y uint64) uint64 { return min(x, y) }),
-	s4MinUD:    laneOp(32, func(x, y uint64) uint64 { return min(x, y) }),
+	s4MaxSB: func(a, b vec) vec {
+		return lanes(a, b, 8, func(x, y uint64) uint64 { return uint64(max(sx(x, 8), sx(y, 8))) })
+	},
+	s4MaxSD: func(a, b vec) vec {
+		return lanes(a, b, 32, func(x, y uint64) uint64 { return uint64(max(sx(x, 32), sx(y, 32))) })
+	},
+	s4MaxUW: func(a, b vec) vec { return lanes(a, b, 16, func(x, y uint64) uint64 { return max(x, y) }) },
+	s4MaxUD: func(a, b vec) vec { return lanes(a, b, 32, func(x, y uint64) uint64 { return max(x, y) }) },
+	s4MinSB: func(a, b vec) vec {
+		return lanes(a, b, 8, func(x, y uint64) uint64 { return uint64(min(sx(x, 8), sx(y, 8))) })
+	},
+	s4MinSD: func(a, b vec) vec {
+		return lanes(a, b, 32, func(x, y uint64) uint64 { return uint64(min(sx(x, 32), sx(y, 32))) })
+	},
+	s4MinUW: func(a, b vec) vec { return lanes(a, b, 16, func(x, y uint64) uint64 { return min(x, y) }) },
+	s4MinUD: func(a, b vec) vec { return lanes(a, b, 32, func(x, y uint64) uint64 { return min(x, y) }) },
 	s4MulDQ: func(a, b vec) vec {
 		return vec{uint64(sx(a[0], 32) * sx(b[0], 32)), uint64(sx(a[1], 32) * sx(b[1], 32))}
 	},
-	s4MulLD:    laneOp(32, func(x, y uint64) uint64 { return x * y }),
+	s4MulLD:    func(a, b vec) vec { return lanes(a, b, 32, func(x, y uint64) uint64 { return x * y }) },
 	s4MinPosUW: phminposuw,
 
 	s4CmpGtQ: func(a, b vec) vec { return vec{allIf(int64(a[0]) > int64(b[0])), allIf(int64(a[1]) > int64(b[1]))} },
@@ -131,24 +145,22 @@ func signLane(x, y uint64, n uint) uint64 {
 	return x
 }
 
-// horizOp combines adjacent pairs of n-bit lanes: the low half of the
-// result from the destination's pairs, the high half from the source's.
-func horizOp(n uint, f func(x, y uint64) uint64) func(a, b vec) vec {
-	return func(a, b vec) vec {
-		m := uint64(1)<<n - 1
-		per := 128 / n // lanes per register
-		var r vec
-		k := uint(0) // result lane
-		for _, v := range [2]vec{a, b} {
-			for i := uint(0); i < per; i += 2 {
-				x := v[i*n/64] >> (i * n % 64) & m
-				y := v[(i+1)*n/64] >> ((i + 1) * n % 64) & m
-				r[k*n/64] |= f(x, y) & m << (k * n % 64)
-				k++
-			}
+// horiz combines adjacent pairs of n-bit lanes with f: the low half of
+// the result from a's pairs, the high half from b's.
+func horiz(a, b vec, n uint, f func(x, y uint64) uint64) vec {
+	m := uint64(1)<<n - 1
+	per := 128 / n // lanes per register
+	var r vec
+	k := uint(0) // result lane
+	for _, v := range [2]vec{a, b} {
+		for i := uint(0); i < per; i += 2 {
+			x := v[i*n/64] >> (i * n % 64) & m
+			y := v[(i+1)*n/64] >> ((i + 1) * n % 64) & m
+			r[k*n/64] |= f(x, y) & m << (k * n % 64)
+			k++
 		}
-		return r
 	}
+	return r
 }
 
 // pmaddubsw multiplies the unsigned bytes of a by the signed bytes of b

@@ -1,33 +1,35 @@
 package emu
 
 import (
+	"encoding/binary"
+
 	"gemu/mmu"
 	"golang.org/x/arch/x86/x86asm"
 )
 
 // String instructions. inst.sub is the element size in bytes; prepString
 // records the source segment and drops the explicit operands x86asm gives.
-var stringOps = map[x86asm.Op]opInfo{
-	x86asm.MOVSB: {fn: execMovs, sub: 1, prep: prepString},
-	x86asm.MOVSW: {fn: execMovs, sub: 2, prep: prepString},
-	x86asm.MOVSD: {fn: execMovs, sub: 4, prep: prepString},
-	x86asm.MOVSQ: {fn: execMovs, sub: 8, prep: prepString},
-	x86asm.STOSB: {fn: execStos, sub: 1, prep: prepString},
-	x86asm.STOSW: {fn: execStos, sub: 2, prep: prepString},
-	x86asm.STOSD: {fn: execStos, sub: 4, prep: prepString},
-	x86asm.STOSQ: {fn: execStos, sub: 8, prep: prepString},
-	x86asm.LODSB: {fn: execLods, sub: 1, prep: prepString},
-	x86asm.LODSW: {fn: execLods, sub: 2, prep: prepString},
-	x86asm.LODSD: {fn: execLods, sub: 4, prep: prepString},
-	x86asm.LODSQ: {fn: execLods, sub: 8, prep: prepString},
-	x86asm.CMPSB: {fn: execCmps, sub: 1, prep: prepString},
-	x86asm.CMPSW: {fn: execCmps, sub: 2, prep: prepString},
-	x86asm.CMPSD: {fn: execCmps, sub: 4, prep: prepString},
-	x86asm.CMPSQ: {fn: execCmps, sub: 8, prep: prepString},
-	x86asm.SCASB: {fn: execScas, sub: 1, prep: prepString},
-	x86asm.SCASW: {fn: execScas, sub: 2, prep: prepString},
-	x86asm.SCASD: {fn: execScas, sub: 4, prep: prepString},
-	x86asm.SCASQ: {fn: execScas, sub: 8, prep: prepString},
+var stringOps = []opEntry{
+	{x86asm.MOVSB, opInfo{fn: execMovs, sub: 1, prep: prepString}},
+	{x86asm.MOVSW, opInfo{fn: execMovs, sub: 2, prep: prepString}},
+	{x86asm.MOVSD, opInfo{fn: execMovs, sub: 4, prep: prepString}},
+	{x86asm.MOVSQ, opInfo{fn: execMovs, sub: 8, prep: prepString}},
+	{x86asm.STOSB, opInfo{fn: execStos, sub: 1, prep: prepString}},
+	{x86asm.STOSW, opInfo{fn: execStos, sub: 2, prep: prepString}},
+	{x86asm.STOSD, opInfo{fn: execStos, sub: 4, prep: prepString}},
+	{x86asm.STOSQ, opInfo{fn: execStos, sub: 8, prep: prepString}},
+	{x86asm.LODSB, opInfo{fn: execLods, sub: 1, prep: prepString}},
+	{x86asm.LODSW, opInfo{fn: execLods, sub: 2, prep: prepString}},
+	{x86asm.LODSD, opInfo{fn: execLods, sub: 4, prep: prepString}},
+	{x86asm.LODSQ, opInfo{fn: execLods, sub: 8, prep: prepString}},
+	{x86asm.CMPSB, opInfo{fn: execCmps, sub: 1, prep: prepString}},
+	{x86asm.CMPSW, opInfo{fn: execCmps, sub: 2, prep: prepString}},
+	{x86asm.CMPSD, opInfo{fn: execCmps, sub: 4, prep: prepString}},
+	{x86asm.CMPSQ, opInfo{fn: execCmps, sub: 8, prep: prepString}},
+	{x86asm.SCASB, opInfo{fn: execScas, sub: 1, prep: prepString}},
+	{x86asm.SCASW, opInfo{fn: execScas, sub: 2, prep: prepString}},
+	{x86asm.SCASD, opInfo{fn: execScas, sub: 4, prep: prepString}},
+	{x86asm.SCASQ, opInfo{fn: execScas, sub: 8, prep: prepString}},
 }
 
 // Registers of the string instructions.
@@ -187,6 +189,16 @@ func (c *CPU) movsChunk(in *inst) (uint64, bool) {
 		return 0, true
 	}
 	total := n * size
+	if dst <= src || dst-src >= total {
+		// No overlap that a forward copy would see: copy the page spans
+		// directly when both pages allow it (see mmu.TLB.WriteSpan).
+		if d, ok := c.tlb.WriteSpan(dst, int(total)); ok {
+			if s, ok := c.tlb.ReadSpan(src, int(total)); ok {
+				copy(d, s)
+				return n, c.commitChunk(in, n, true, true)
+			}
+		}
+	}
 	done := uint64(0)
 	for ; done+8 <= total; done += 8 {
 		v, ok := c.load(src+done, 8)
@@ -266,6 +278,18 @@ func splat(v uint64, size uint8) uint64 {
 	return v
 }
 
+// fillPattern fills d with the little-endian 64-bit pattern v repeated
+// from d's start (a splat of whole elements).
+func fillPattern(d []byte, v uint64) {
+	i := 0
+	for ; i+8 <= len(d); i += 8 {
+		binary.LittleEndian.PutUint64(d[i:], v)
+	}
+	for ; i < len(d); i++ {
+		d[i] = byte(v >> (8 * (i & 7)))
+	}
+}
+
 // stosChunk is movsChunk for a forward REP STOS.
 func (c *CPU) stosChunk(in *inst) (uint64, bool) {
 	if in.addr32 {
@@ -279,6 +303,10 @@ func (c *CPU) stosChunk(in *inst) (uint64, bool) {
 	}
 	total := n * size
 	v := splat(c.R[0], in.sub)
+	if d, ok := c.tlb.WriteSpan(dst, int(total)); ok {
+		fillPattern(d, v)
+		return n, c.commitChunk(in, n, false, true)
+	}
 	done := uint64(0)
 	for ; done+8 <= total; done += 8 {
 		if !c.store(dst+done, 8, v) {

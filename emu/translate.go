@@ -156,11 +156,21 @@ func gprIndex(r x86asm.Reg) (uint8, bool) {
 // translate converts a decoded instruction at pc into its executable form.
 // An instruction gemu cannot execute becomes one that raises #UD.
 func translate(xi *x86asm.Inst, pc uint64) inst {
-	in := inst{pc: pc, len: uint8(xi.Len), xop: xi.Op, base: noReg, index: noReg}
-	if xi.Op == 0 || int(xi.Op) >= len(opTable) || opTable[xi.Op].fn == nil {
-		return undefined(in)
+	var in inst
+	translateInto(&in, xi, pc)
+	return in
+}
+
+// translateInto is translate writing to *in, which the block builder
+// points into its scratch block so that nothing is allocated per
+// instruction (a local inst would escape through the prep call).
+func translateInto(in *inst, xi *x86asm.Inst, pc uint64) {
+	*in = inst{pc: pc, len: uint8(xi.Len), xop: xi.Op, base: noReg, index: noReg}
+	info, ok := lookupOp(xi.Op)
+	if xi.Op == 0 || !ok {
+		*in = undefined(*in)
+		return
 	}
-	info := &opTable[xi.Op]
 	in.fn, in.sub = info.fn, info.sub
 	if info.end {
 		in.fl |= instEnd
@@ -170,7 +180,8 @@ func translate(xi *x86asm.Inst, pc uint64) inst {
 			break
 		}
 		if p&x86asm.PrefixInvalid != 0 {
-			return undefined(in)
+			*in = undefined(*in)
+			return
 		}
 		if p&(x86asm.PrefixIgnored|x86asm.PrefixImplicit) != 0 {
 			continue
@@ -193,12 +204,14 @@ func translate(xi *x86asm.Inst, pc uint64) inst {
 		case x86asm.Reg:
 			r, ok := regArg(a)
 			if !ok {
-				return undefined(in)
+				*in = undefined(*in)
+				return
 			}
 			in.args[i] = r
 		case x86asm.Mem:
-			if !memArg(&in, xi, a) {
-				return undefined(in)
+			if !memArg(in, xi, a) {
+				*in = undefined(*in)
+				return
 			}
 			size := xi.MemBytes
 			if size > 255 {
@@ -218,18 +231,24 @@ func translate(xi *x86asm.Inst, pc uint64) inst {
 			in.imm = pc + uint64(xi.Len) + uint64(int64(a))
 			in.args[i] = arg{kind: argImm, size: 8}
 		default:
-			return undefined(in)
+			*in = undefined(*in)
+			return
 		}
 		if i == 0 && (in.args[0].kind == argReg || in.args[0].kind == argRegHi || in.args[0].kind == argMem) &&
 			in.args[0].size >= 1 && in.args[0].size <= 8 {
 			immSize = in.args[0].size
 		}
 	}
-	if info.prep != nil && !info.prep(xi, &in) {
-		return undefined(in)
+	if info.sse && !prepSSE(xi, in) {
+		*in = undefined(*in)
+		return
 	}
-	specialize(&in)
-	return in
+	if info.prep != nil && !info.prep(xi, in) {
+		*in = undefined(*in)
+		return
+	}
+	in.eaSeg = in.seg != segNone || in.addr32
+	specialize(in)
 }
 
 // memArg fills the addressing fields of in from a memory operand.

@@ -226,29 +226,25 @@ func (c *CPU) pendingTrap() bool {
 // itself as the last instruction (FIP, FOP) and, when it has a memory
 // operand, records that operand's address (FDP, FDS).
 
-// x87Op wraps a waiting non-control instruction.
-func x87Op(fn handler) handler {
-	return func(c *CPU, in *inst) bool {
-		if c.fpu.sw&swES != 0 {
-			return c.pendingTrap()
-		}
-		if !fn(c, in) {
-			return false
-		}
-		c.notePointers(in)
-		return true
+// x87Op runs fn as a waiting non-control instruction.
+func (c *CPU) x87Op(in *inst, fn handler) bool {
+	if c.fpu.sw&swES != 0 {
+		return c.pendingTrap()
 	}
+	if !fn(c, in) {
+		return false
+	}
+	c.notePointers(in)
+	return true
 }
 
-// x87Ctl wraps a waiting control instruction (FLDCW, FLDENV, FRSTOR,
+// x87Ctl runs fn as a waiting control instruction (FLDCW, FLDENV, FRSTOR,
 // FWAIT).
-func x87Ctl(fn handler) handler {
-	return func(c *CPU, in *inst) bool {
-		if c.fpu.sw&swES != 0 {
-			return c.pendingTrap()
-		}
-		return fn(c, in)
+func (c *CPU) x87Ctl(in *inst, fn handler) bool {
+	if c.fpu.sw&swES != 0 {
+		return c.pendingTrap()
 	}
+	return fn(c, in)
 }
 
 // User-mode selectors that FNSTENV and FXSAVE report.
@@ -303,120 +299,141 @@ func prepX87(xi *x86asm.Inst, in *inst) bool {
 	return true
 }
 
-var x87Ops = buildX87Ops()
-
-func buildX87Ops() map[x86asm.Op]opInfo {
-	m := map[x86asm.Op]opInfo{}
-	op := func(o x86asm.Op, fn handler, sub uint8) {
-		m[o] = opInfo{fn: x87Op(fn), sub: sub, prep: prepX87}
-	}
-	ctl := func(o x86asm.Op, fn handler) {
-		m[o] = opInfo{fn: x87Ctl(fn), prep: prepX87}
-	}
-	nowait := func(o x86asm.Op, fn handler) {
-		m[o] = opInfo{fn: fn, prep: prepX87}
-	}
-
+// x87Ops is the x87 family. Waiting instructions run through x87Op or
+// x87Ctl (see the wrappers below); FNINIT & co run directly.
+var x87Ops = []opEntry{
 	// Loads and stores (x87_mem.go).
-	op(x86asm.FLD, execFld, 0)
-	op(x86asm.FST, execFst, 0)
-	op(x86asm.FSTP, execFst, 1)
-	op(x86asm.FILD, execFild, 0)
-	op(x86asm.FIST, execFist, 0)
-	op(x86asm.FISTP, execFist, 1)
-	op(x86asm.FISTTP, execFist, 2)
-	op(x86asm.FBLD, execFbld, 0)
-	op(x86asm.FBSTP, execFbstp, 0)
-	op(x86asm.FLD1, execFldConst, uint8(f80.ConstOne))
-	op(x86asm.FLDL2T, execFldConst, uint8(f80.ConstL2T))
-	op(x86asm.FLDL2E, execFldConst, uint8(f80.ConstL2E))
-	op(x86asm.FLDPI, execFldConst, uint8(f80.ConstPi))
-	op(x86asm.FLDLG2, execFldConst, uint8(f80.ConstLG2))
-	op(x86asm.FLDLN2, execFldConst, uint8(f80.ConstLN2))
-	op(x86asm.FLDZ, execFldConst, uint8(f80.ConstZero))
+	{x86asm.FLD, opInfo{fn: waitFld, prep: prepX87}},
+	{x86asm.FST, opInfo{fn: waitFst, prep: prepX87}},
+	{x86asm.FSTP, opInfo{fn: waitFst, sub: 1, prep: prepX87}},
+	{x86asm.FILD, opInfo{fn: waitFild, prep: prepX87}},
+	{x86asm.FIST, opInfo{fn: waitFist, prep: prepX87}},
+	{x86asm.FISTP, opInfo{fn: waitFist, sub: 1, prep: prepX87}},
+	{x86asm.FISTTP, opInfo{fn: waitFist, sub: 2, prep: prepX87}},
+	{x86asm.FBLD, opInfo{fn: waitFbld, prep: prepX87}},
+	{x86asm.FBSTP, opInfo{fn: waitFbstp, prep: prepX87}},
+	{x86asm.FLD1, opInfo{fn: waitFldConst, sub: uint8(f80.ConstOne), prep: prepX87}},
+	{x86asm.FLDL2T, opInfo{fn: waitFldConst, sub: uint8(f80.ConstL2T), prep: prepX87}},
+	{x86asm.FLDL2E, opInfo{fn: waitFldConst, sub: uint8(f80.ConstL2E), prep: prepX87}},
+	{x86asm.FLDPI, opInfo{fn: waitFldConst, sub: uint8(f80.ConstPi), prep: prepX87}},
+	{x86asm.FLDLG2, opInfo{fn: waitFldConst, sub: uint8(f80.ConstLG2), prep: prepX87}},
+	{x86asm.FLDLN2, opInfo{fn: waitFldConst, sub: uint8(f80.ConstLN2), prep: prepX87}},
+	{x86asm.FLDZ, opInfo{fn: waitFldConst, sub: uint8(f80.ConstZero), prep: prepX87}},
 
 	// Arithmetic (x87_arith.go).
-	for o, b := range map[x86asm.Op]f80.Binary{
-		x86asm.FADD: f80.OpAdd, x86asm.FSUB: f80.OpSub, x86asm.FSUBR: f80.OpSubR,
-		x86asm.FMUL: f80.OpMul, x86asm.FDIV: f80.OpDiv, x86asm.FDIVR: f80.OpDivR,
-	} {
-		op(o, execFarith, uint8(b))
-	}
-	for o, b := range map[x86asm.Op]f80.Binary{
-		x86asm.FADDP: f80.OpAdd, x86asm.FSUBP: f80.OpSub, x86asm.FSUBRP: f80.OpSubR,
-		x86asm.FMULP: f80.OpMul, x86asm.FDIVP: f80.OpDiv, x86asm.FDIVRP: f80.OpDivR,
-	} {
-		op(o, execFarith, uint8(b)|arithPop)
-	}
-	for o, b := range map[x86asm.Op]f80.Binary{
-		x86asm.FIADD: f80.OpAdd, x86asm.FISUB: f80.OpSub, x86asm.FISUBR: f80.OpSubR,
-		x86asm.FIMUL: f80.OpMul, x86asm.FIDIV: f80.OpDiv, x86asm.FIDIVR: f80.OpDivR,
-	} {
-		op(o, execFarith, uint8(b)|arithInt)
-	}
-	op(x86asm.FCHS, execFunary, unChs)
-	op(x86asm.FABS, execFunary, unAbs)
-	op(x86asm.FSQRT, execFunary, unSqrt)
-	op(x86asm.FRNDINT, execFunary, unRndint)
-	op(x86asm.FSCALE, execFscale, 0)
-	op(x86asm.FXTRACT, execFxtract, 0)
-	op(x86asm.FPREM, execFprem, 0)
-	op(x86asm.FPREM1, execFprem, 1)
+	{x86asm.FADD, opInfo{fn: waitFarith, sub: uint8(f80.OpAdd), prep: prepX87}},
+	{x86asm.FSUB, opInfo{fn: waitFarith, sub: uint8(f80.OpSub), prep: prepX87}},
+	{x86asm.FSUBR, opInfo{fn: waitFarith, sub: uint8(f80.OpSubR), prep: prepX87}},
+	{x86asm.FMUL, opInfo{fn: waitFarith, sub: uint8(f80.OpMul), prep: prepX87}},
+	{x86asm.FDIV, opInfo{fn: waitFarith, sub: uint8(f80.OpDiv), prep: prepX87}},
+	{x86asm.FDIVR, opInfo{fn: waitFarith, sub: uint8(f80.OpDivR), prep: prepX87}},
+	{x86asm.FADDP, opInfo{fn: waitFarith, sub: uint8(f80.OpAdd) | arithPop, prep: prepX87}},
+	{x86asm.FSUBP, opInfo{fn: waitFarith, sub: uint8(f80.OpSub) | arithPop, prep: prepX87}},
+	{x86asm.FSUBRP, opInfo{fn: waitFarith, sub: uint8(f80.OpSubR) | arithPop, prep: prepX87}},
+	{x86asm.FMULP, opInfo{fn: waitFarith, sub: uint8(f80.OpMul) | arithPop, prep: prepX87}},
+	{x86asm.FDIVP, opInfo{fn: waitFarith, sub: uint8(f80.OpDiv) | arithPop, prep: prepX87}},
+	{x86asm.FDIVRP, opInfo{fn: waitFarith, sub: uint8(f80.OpDivR) | arithPop, prep: prepX87}},
+	{x86asm.FIADD, opInfo{fn: waitFarith, sub: uint8(f80.OpAdd) | arithInt, prep: prepX87}},
+	{x86asm.FISUB, opInfo{fn: waitFarith, sub: uint8(f80.OpSub) | arithInt, prep: prepX87}},
+	{x86asm.FISUBR, opInfo{fn: waitFarith, sub: uint8(f80.OpSubR) | arithInt, prep: prepX87}},
+	{x86asm.FIMUL, opInfo{fn: waitFarith, sub: uint8(f80.OpMul) | arithInt, prep: prepX87}},
+	{x86asm.FIDIV, opInfo{fn: waitFarith, sub: uint8(f80.OpDiv) | arithInt, prep: prepX87}},
+	{x86asm.FIDIVR, opInfo{fn: waitFarith, sub: uint8(f80.OpDivR) | arithInt, prep: prepX87}},
+	{x86asm.FCHS, opInfo{fn: waitFunary, sub: unChs, prep: prepX87}},
+	{x86asm.FABS, opInfo{fn: waitFunary, sub: unAbs, prep: prepX87}},
+	{x86asm.FSQRT, opInfo{fn: waitFunary, sub: unSqrt, prep: prepX87}},
+	{x86asm.FRNDINT, opInfo{fn: waitFunary, sub: unRndint, prep: prepX87}},
+	{x86asm.FSCALE, opInfo{fn: waitFscale, prep: prepX87}},
+	{x86asm.FXTRACT, opInfo{fn: waitFxtract, prep: prepX87}},
+	{x86asm.FPREM, opInfo{fn: waitFprem, prep: prepX87}},
+	{x86asm.FPREM1, opInfo{fn: waitFprem, sub: 1, prep: prepX87}},
 
 	// Compares.
-	op(x86asm.FCOM, execFcom, 0)
-	op(x86asm.FCOMP, execFcom, cmpPop1)
-	op(x86asm.FCOMPP, execFcom, cmpPop2)
-	op(x86asm.FUCOM, execFcom, cmpQuiet)
-	op(x86asm.FUCOMP, execFcom, cmpQuiet|cmpPop1)
-	op(x86asm.FUCOMPP, execFcom, cmpQuiet|cmpPop2)
-	op(x86asm.FICOM, execFcom, cmpInt)
-	op(x86asm.FICOMP, execFcom, cmpInt|cmpPop1)
-	op(x86asm.FCOMI, execFcom, cmpEflags)
-	op(x86asm.FCOMIP, execFcom, cmpEflags|cmpPop1)
-	op(x86asm.FUCOMI, execFcom, cmpEflags|cmpQuiet)
-	op(x86asm.FUCOMIP, execFcom, cmpEflags|cmpQuiet|cmpPop1)
-	op(x86asm.FTST, execFtst, 0)
-	op(x86asm.FXAM, execFxam, 0)
+	{x86asm.FCOM, opInfo{fn: waitFcom, prep: prepX87}},
+	{x86asm.FCOMP, opInfo{fn: waitFcom, sub: cmpPop1, prep: prepX87}},
+	{x86asm.FCOMPP, opInfo{fn: waitFcom, sub: cmpPop2, prep: prepX87}},
+	{x86asm.FUCOM, opInfo{fn: waitFcom, sub: cmpQuiet, prep: prepX87}},
+	{x86asm.FUCOMP, opInfo{fn: waitFcom, sub: cmpQuiet | cmpPop1, prep: prepX87}},
+	{x86asm.FUCOMPP, opInfo{fn: waitFcom, sub: cmpQuiet | cmpPop2, prep: prepX87}},
+	{x86asm.FICOM, opInfo{fn: waitFcom, sub: cmpInt, prep: prepX87}},
+	{x86asm.FICOMP, opInfo{fn: waitFcom, sub: cmpInt | cmpPop1, prep: prepX87}},
+	{x86asm.FCOMI, opInfo{fn: waitFcom, sub: cmpEflags, prep: prepX87}},
+	{x86asm.FCOMIP, opInfo{fn: waitFcom, sub: cmpEflags | cmpPop1, prep: prepX87}},
+	{x86asm.FUCOMI, opInfo{fn: waitFcom, sub: cmpEflags | cmpQuiet, prep: prepX87}},
+	{x86asm.FUCOMIP, opInfo{fn: waitFcom, sub: cmpEflags | cmpQuiet | cmpPop1, prep: prepX87}},
+	{x86asm.FTST, opInfo{fn: waitFtst, prep: prepX87}},
+	{x86asm.FXAM, opInfo{fn: waitFxam, prep: prepX87}},
 
 	// Stack manipulation.
-	op(x86asm.FXCH, execFxch, 0)
-	op(x86asm.FFREE, execFfree, 0)
-	op(x86asm.FFREEP, execFfree, 1)
-	op(x86asm.FINCSTP, execFincstp, 1)
-	op(x86asm.FDECSTP, execFincstp, 7)
-	op(x86asm.FNOP, execFnop, 0)
-	for o, cc := range map[x86asm.Op]uint8{
-		x86asm.FCMOVB: ccB, x86asm.FCMOVE: ccE, x86asm.FCMOVBE: ccBE, x86asm.FCMOVU: ccP,
-		x86asm.FCMOVNB: ccAE, x86asm.FCMOVNE: ccNE, x86asm.FCMOVNBE: ccA, x86asm.FCMOVNU: ccNP,
-	} {
-		op(o, execFcmov, cc)
-	}
+	{x86asm.FXCH, opInfo{fn: waitFxch, prep: prepX87}},
+	{x86asm.FFREE, opInfo{fn: waitFfree, prep: prepX87}},
+	{x86asm.FFREEP, opInfo{fn: waitFfree, sub: 1, prep: prepX87}},
+	{x86asm.FINCSTP, opInfo{fn: waitFincstp, sub: 1, prep: prepX87}},
+	{x86asm.FDECSTP, opInfo{fn: waitFincstp, sub: 7, prep: prepX87}},
+	{x86asm.FNOP, opInfo{fn: waitFnop, prep: prepX87}},
+	{x86asm.FCMOVB, opInfo{fn: waitFcmov, sub: ccB, prep: prepX87}},
+	{x86asm.FCMOVE, opInfo{fn: waitFcmov, sub: ccE, prep: prepX87}},
+	{x86asm.FCMOVBE, opInfo{fn: waitFcmov, sub: ccBE, prep: prepX87}},
+	{x86asm.FCMOVU, opInfo{fn: waitFcmov, sub: ccP, prep: prepX87}},
+	{x86asm.FCMOVNB, opInfo{fn: waitFcmov, sub: ccAE, prep: prepX87}},
+	{x86asm.FCMOVNE, opInfo{fn: waitFcmov, sub: ccNE, prep: prepX87}},
+	{x86asm.FCMOVNBE, opInfo{fn: waitFcmov, sub: ccA, prep: prepX87}},
+	{x86asm.FCMOVNU, opInfo{fn: waitFcmov, sub: ccNP, prep: prepX87}},
 
 	// Transcendental instructions (x87_trans.go).
-	op(x86asm.FSIN, execFtrig, trigSin)
-	op(x86asm.FCOS, execFtrig, trigCos)
-	op(x86asm.FSINCOS, execFtrig, trigSinCos)
-	op(x86asm.FPTAN, execFtrig, trigTan)
-	op(x86asm.FPATAN, execFpatan, 0)
-	op(x86asm.F2XM1, execF2xm1, 0)
-	op(x86asm.FYL2X, execFyl2x, 0)
-	op(x86asm.FYL2XP1, execFyl2x, 1)
+	{x86asm.FSIN, opInfo{fn: waitFtrig, sub: trigSin, prep: prepX87}},
+	{x86asm.FCOS, opInfo{fn: waitFtrig, sub: trigCos, prep: prepX87}},
+	{x86asm.FSINCOS, opInfo{fn: waitFtrig, sub: trigSinCos, prep: prepX87}},
+	{x86asm.FPTAN, opInfo{fn: waitFtrig, sub: trigTan, prep: prepX87}},
+	{x86asm.FPATAN, opInfo{fn: waitFpatan, prep: prepX87}},
+	{x86asm.F2XM1, opInfo{fn: waitF2xm1, prep: prepX87}},
+	{x86asm.FYL2X, opInfo{fn: waitFyl2x, prep: prepX87}},
+	{x86asm.FYL2XP1, opInfo{fn: waitFyl2x, sub: 1, prep: prepX87}},
 
 	// Control and state (x87_env.go).
-	ctl(x86asm.FWAIT, execFnop)
-	ctl(x86asm.FLDCW, execFldcw)
-	ctl(x86asm.FLDENV, execFldenv)
-	ctl(x86asm.FRSTOR, execFrstor)
-	nowait(x86asm.FNINIT, execFninit)
-	nowait(x86asm.FNCLEX, execFnclex)
-	nowait(x86asm.FNSTCW, execFnstcw)
-	nowait(x86asm.FNSTSW, execFnstsw)
-	nowait(x86asm.FNSTENV, execFnstenv)
-	nowait(x86asm.FNSAVE, execFnsave)
-	nowait(x86asm.FXSAVE, execFxsave)
-	nowait(x86asm.FXSAVE64, execFxsave)
-	nowait(x86asm.FXRSTOR, execFxrstor)
-	nowait(x86asm.FXRSTOR64, execFxrstor)
-	return m
+	{x86asm.FWAIT, opInfo{fn: ctlFnop, prep: prepX87}},
+	{x86asm.FLDCW, opInfo{fn: ctlFldcw, prep: prepX87}},
+	{x86asm.FLDENV, opInfo{fn: ctlFldenv, prep: prepX87}},
+	{x86asm.FRSTOR, opInfo{fn: ctlFrstor, prep: prepX87}},
+	{x86asm.FNINIT, opInfo{fn: execFninit, prep: prepX87}},
+	{x86asm.FNCLEX, opInfo{fn: execFnclex, prep: prepX87}},
+	{x86asm.FNSTCW, opInfo{fn: execFnstcw, prep: prepX87}},
+	{x86asm.FNSTSW, opInfo{fn: execFnstsw, prep: prepX87}},
+	{x86asm.FNSTENV, opInfo{fn: execFnstenv, prep: prepX87}},
+	{x86asm.FNSAVE, opInfo{fn: execFnsave, prep: prepX87}},
+	{x86asm.FXSAVE, opInfo{fn: execFxsave, prep: prepX87}},
+	{x86asm.FXSAVE64, opInfo{fn: execFxsave, prep: prepX87}},
+	{x86asm.FXRSTOR, opInfo{fn: execFxrstor, prep: prepX87}},
+	{x86asm.FXRSTOR64, opInfo{fn: execFxrstor, prep: prepX87}},
 }
+
+// Waiting x87 handlers: the handler of each x87Ops entry, wrapped by
+// x87Op or x87Ctl (top-level functions, so that the table is static).
+func waitFld(c *CPU, in *inst) bool      { return c.x87Op(in, execFld) }
+func waitFst(c *CPU, in *inst) bool      { return c.x87Op(in, execFst) }
+func waitFild(c *CPU, in *inst) bool     { return c.x87Op(in, execFild) }
+func waitFist(c *CPU, in *inst) bool     { return c.x87Op(in, execFist) }
+func waitFbld(c *CPU, in *inst) bool     { return c.x87Op(in, execFbld) }
+func waitFbstp(c *CPU, in *inst) bool    { return c.x87Op(in, execFbstp) }
+func waitFldConst(c *CPU, in *inst) bool { return c.x87Op(in, execFldConst) }
+func waitFarith(c *CPU, in *inst) bool   { return c.x87Op(in, execFarith) }
+func waitFunary(c *CPU, in *inst) bool   { return c.x87Op(in, execFunary) }
+func waitFscale(c *CPU, in *inst) bool   { return c.x87Op(in, execFscale) }
+func waitFxtract(c *CPU, in *inst) bool  { return c.x87Op(in, execFxtract) }
+func waitFprem(c *CPU, in *inst) bool    { return c.x87Op(in, execFprem) }
+func waitFcom(c *CPU, in *inst) bool     { return c.x87Op(in, execFcom) }
+func waitFtst(c *CPU, in *inst) bool     { return c.x87Op(in, execFtst) }
+func waitFxam(c *CPU, in *inst) bool     { return c.x87Op(in, execFxam) }
+func waitFxch(c *CPU, in *inst) bool     { return c.x87Op(in, execFxch) }
+func waitFfree(c *CPU, in *inst) bool    { return c.x87Op(in, execFfree) }
+func waitFincstp(c *CPU, in *inst) bool  { return c.x87Op(in, execFincstp) }
+func waitFnop(c *CPU, in *inst) bool     { return c.x87Op(in, execFnop) }
+func waitFcmov(c *CPU, in *inst) bool    { return c.x87Op(in, execFcmov) }
+func waitFtrig(c *CPU, in *inst) bool    { return c.x87Op(in, execFtrig) }
+func waitFpatan(c *CPU, in *inst) bool   { return c.x87Op(in, execFpatan) }
+func waitF2xm1(c *CPU, in *inst) bool    { return c.x87Op(in, execF2xm1) }
+func waitFyl2x(c *CPU, in *inst) bool    { return c.x87Op(in, execFyl2x) }
+func ctlFnop(c *CPU, in *inst) bool      { return c.x87Ctl(in, execFnop) }
+func ctlFldcw(c *CPU, in *inst) bool     { return c.x87Ctl(in, execFldcw) }
+func ctlFldenv(c *CPU, in *inst) bool    { return c.x87Ctl(in, execFldenv) }
+func ctlFrstor(c *CPU, in *inst) bool    { return c.x87Ctl(in, execFrstor) }

@@ -344,3 +344,53 @@ func tagOf(v *vma) Tag {
 	}
 	return v.tag
 }
+
+// ReadSpan returns the n bytes at addr for reading, straight from the
+// page, entering the page in the read side on a miss. The span must not
+// cross a page (addr&PageMask + n <= PageSize). ok is false when the page
+// cannot be read (the caller's element-by-element path then raises the
+// fault); nothing is changed then. The slice is only valid until the next
+// change to the address space.
+func (t *TLB) ReadSpan(addr uint64, n int) (b []byte, ok bool) {
+	e := &t.rd[addr>>PageShift&tlbMask]
+	off := addr ^ e.base
+	if off > PageSize-uint64(n) {
+		s := t.space
+		if s == nil || addr&PageMask+uint64(n) > PageSize {
+			return nil, false
+		}
+		_, pe, f := s.pageFor(addr, AccessRead)
+		if f != nil {
+			return nil, false
+		}
+		t.fillRead(addr, pe)
+		off = addr & PageMask
+	}
+	return e.page[off : off+uint64(n)], true
+}
+
+// WriteSpan returns the n bytes at addr for writing, straight from the
+// page, as ReadSpan does. It succeeds only where a store needs no check
+// (the page is or can enter the write side: writable, untagged, not code,
+// copy-on-write already broken), so writing the bytes is exactly what
+// stores would do; ok is false otherwise, with nothing guest-visible
+// changed.
+func (t *TLB) WriteSpan(addr uint64, n int) (b []byte, ok bool) {
+	e := &t.wr[addr>>PageShift&tlbMask]
+	off := addr ^ e.base
+	if off > PageSize-uint64(n) {
+		s := t.space
+		if s == nil || addr&PageMask+uint64(n) > PageSize {
+			return nil, false
+		}
+		v, pe, f := s.pageFor(addr, AccessWrite)
+		if f != nil {
+			return nil, false
+		}
+		t.fillWrite(addr, v, pe)
+		if off = addr ^ e.base; off > PageSize-uint64(n) {
+			return nil, false // tagged or code: stores take the slow path
+		}
+	}
+	return e.page[off : off+uint64(n)], true
+}
