@@ -60,6 +60,8 @@ type CPU struct {
 	// Scheduling state (see sched.go); attention asks the run loop to
 	// deliver signals before the next instruction.
 	attention  atomic.Bool
+	killed     atomic.Bool // another thread's execve ends this thread
+	noIntr     bool        // parked uninterruptibly (sched.mu guards it)
 	wake       chan struct{}
 	state      threadState
 	wakeReason syscalls.WakeReason

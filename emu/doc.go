@@ -12,4 +12,10 @@
 // shift.go, muldiv.go, bits.go, string.go, sse_*.go, x87*.go); each family
 // registers its handlers in a table keyed by x86asm.Op (see table.go).
 // Nothing here knows about hypertrace or Linux system call semantics.
+//
+// A Machine is one guest process; its threads are goroutines that take
+// turns on one CPU token (sched.go). Fork makes a new Machine sharing the
+// run's scheduler and clock (process.go), so every guest thread of every
+// process runs one at a time and -icount runs stay reproducible; execve
+// swaps a machine's address space and code cache under its thread.
 package emu

@@ -30,18 +30,36 @@ type SignalOS interface {
 const DefaultQuantum = 200_000
 
 // Machine is one guest process: its threads (CPUs) share the address space,
-// the translated code, the OS and the scheduler.
+// the translated code and the OS. Every process of a run (the first one and
+// those it forks) shares one scheduler and one clock, so exactly one guest
+// thread of the whole run executes at a time and a run under -icount stays
+// reproducible.
 type Machine struct {
 	cfg     Config
 	mem     *mmu.Space
 	cache   *codeCache
-	sched   sched
-	clock   clock
+	sched   *sched
+	clock   *clock
 	quantum uint64
+	// childOS makes the OS of a forked process from its syscalls.Process
+	// (wrapping it for -strace, say); nil: the Process itself.
+	childOS func(p *syscalls.Process) OS
+	// onExit learns the process's outcome when it ends (syscalls uses it
+	// for wait4 and SIGCHLD); it runs on the thread that ends the process.
+	onExit func(out syscalls.Outcome)
+	// ownsMem: the machine closes mem when its threads are gone (a forked
+	// process, or any process after execve).
+	ownsMem bool
+	// sharedMem: mem and the code cache are the parent's (CLONE_VM)
+	// until an execve.
+	sharedMem bool
+	exitCore  bool // the fatal signal that ended the process dumps core
+	threads   sync.WaitGroup
 
-	mu      sync.Mutex
-	cpus    []*CPU // live threads
-	nextIdx int
+	mu         sync.Mutex
+	cpus       []*CPU // live threads
+	nextIdx    *atomic.Int64
+	execWaiter *CPU // the thread whose execve waits for the others to end
 
 	exitOnce sync.Once
 	exitc    chan Exit
@@ -57,31 +75,39 @@ func NewMachine(cfg Config) *Machine {
 		quantum: cfg.Quantum,
 		exitc:   make(chan Exit, 1),
 		done:    make(chan struct{}),
+		sched:   new(sched),
+		clock:   new(clock),
+		nextIdx: new(atomic.Int64),
 	}
 	if m.quantum == 0 {
 		m.quantum = DefaultQuantum
 	}
-	m.clock.init(m, cfg.ICount, cfg.ICountShift)
+	m.clock.init(cfg.ICount, cfg.ICountShift)
 	m.cache = newCodeCache(cfg.Mem)
-	m.sched.done = m.done
-	m.sched.clock = &m.clock
+	m.sched.clock = m.clock
 	return m
 }
+
+// SetChildOS sets how the OS of a forked process is made from its
+// syscalls.Process (nil: the Process itself).
+func (m *Machine) SetChildOS(f func(p *syscalls.Process) OS) { m.childOS = f }
+
+// OnExit sets the function told the process's outcome when it ends.
+func (m *Machine) OnExit(f func(out syscalls.Outcome)) { m.onExit = f }
 
 // SetOS sets the OS after the machine is made (the OS may need the
 // machine's clock first).
 func (m *Machine) SetOS(os OS) { m.cfg.OS = os }
 
 // Clock returns the guest clock (virtual with Config.ICount).
-func (m *Machine) Clock() syscalls.Clock { return &m.clock }
+func (m *Machine) Clock() syscalls.Clock { return m.clock }
 
 // NewCPU returns a new thread's CPU in the state Linux leaves at exec:
 // every register zero (the caller sets RSP and RIP).
 func (m *Machine) NewCPU() *CPU {
-	m.mu.Lock()
-	idx := m.nextIdx
-	m.nextIdx++
-	m.mu.Unlock()
+	// vCPU indices are unique in the run (every process), so an index
+	// names one thread everywhere (trace events, hypertrace).
+	idx := int(m.nextIdx.Add(1) - 1)
 	c := &CPU{m: m, cfg: m.cfg, mem: m.mem, cache: m.cache, index: idx, wake: make(chan struct{}, 1)}
 	c.tlb = m.mem.NewTLB(idx)
 	c.feat = defaultFeatures()
@@ -101,26 +127,85 @@ func (m *Machine) NewCPU() *CPU {
 // its current registers.
 func (m *Machine) Run(main *CPU) Exit {
 	if m.finished.Load() {
+		// The last run's goroutines are ending (they saw done); let
+		// them go before the machine is reset.
+		m.threads.Wait()
 		m.exitOnce = sync.Once{}
 		m.exitc = make(chan Exit, 1)
 		m.done = make(chan struct{})
-		m.sched = sched{done: m.done, clock: &m.clock}
+		m.sched = &sched{clock: m.clock}
 		m.mu.Lock()
 		m.cpus = []*CPU{main}
 		m.mu.Unlock()
 		m.finished.Store(false)
 	}
+	m.threads.Add(1)
 	go main.loop()
 	return <-m.exitc
 }
 
-// finish ends the process once, with the first outcome reported.
+// finish ends the process once, with the first outcome reported: onExit
+// learns it, threads waiting for the CPU or blocked in the host are told to
+// stop, and once they are all gone an owned address space is closed.
 func (m *Machine) finish(e Exit) {
+	first := false
 	m.exitOnce.Do(func() {
+		first = true
 		m.finished.Store(true)
-		m.exitc <- e
+		if m.onExit != nil {
+			m.onExit(m.outcome(e))
+		}
 		close(m.done)
+		m.mu.Lock()
+		cpus := append([]*CPU(nil), m.cpus...)
+		m.mu.Unlock()
+		m.sched.mu.Lock()
+		for _, c := range cpus {
+			if c.intr != nil {
+				close(c.intr)
+				c.intr = nil
+			}
+		}
+		m.sched.mu.Unlock()
+		if m.ownsMem {
+			go func() {
+				m.threads.Wait()
+				m.mem.Close()
+			}()
+		}
 	})
+	if first {
+		// Last: Run returns on this, and a test may then re-run the
+		// machine.
+		m.exitc <- e
+	}
+}
+
+// finish ends c's process; c's instructions so far are accounted first
+// (Run's caller may read the counters as soon as it returns). A process
+// sharing its parent's address space gives its TLB back to it.
+func (c *CPU) finish(e Exit) {
+	c.endSlice()
+	if c.m.sharedMem {
+		c.tlb.Release()
+	}
+	c.m.finish(e)
+}
+
+// outcome turns a run's end into what the OS reports to the parent.
+func (m *Machine) outcome(e Exit) syscalls.Outcome {
+	switch {
+	case e.Err != nil:
+		// An emulator error in a forked process: reported, and the
+		// parent sees gemu's own error status.
+		if m.cfg.Log != nil {
+			fmt.Fprintf(m.cfg.Log, "gemu: %v\n", e.Err)
+		}
+		return syscalls.Outcome{Kind: syscalls.ExitGroup, Status: 1}
+	case e.Signal != 0:
+		return syscalls.Outcome{Kind: syscalls.Killed, Signal: e.Signal, Core: m.exitCore}
+	}
+	return syscalls.Outcome{Kind: syscalls.ExitGroup, Status: e.Status}
 }
 
 // threadExited removes c; the last thread's exit ends the process.
@@ -133,10 +218,17 @@ func (m *Machine) threadExited(c *CPU, status int) {
 		}
 	}
 	last := len(m.cpus) == 0
+	waiter := m.execWaiter
+	if len(m.cpus) != 1 {
+		waiter = nil
+	}
 	m.mu.Unlock()
+	if waiter != nil {
+		m.sched.unparkFor(waiter, syscalls.WakeUnparked)
+	}
 	c.tlb.Release()
 	if last {
-		m.finish(Exit{Status: status})
+		c.finish(Exit{Status: status})
 	}
 	m.sched.release(c)
 }
@@ -150,9 +242,11 @@ func (c *CPU) loop() { c.run(true) }
 // (a started thread was queued by StartThread and only waits).
 func (c *CPU) run(acquire bool) {
 	m := c.m
+	defer m.threads.Done()
+	defer m.sched.leave(c)
 	defer func() {
 		if r := recover(); r != nil {
-			m.finish(Exit{PC: c.RIP, Err: fmt.Errorf("internal error at pc %#x: %v\n%s\n%s", c.RIP, r, c.dump(), debug.Stack())})
+			c.finish(Exit{PC: c.RIP, Err: fmt.Errorf("internal error at pc %#x: %v\n%s\n%s", c.RIP, r, c.dump(), debug.Stack())})
 		}
 	}()
 	if acquire && !m.sched.acquire(c) || !acquire && !m.sched.wait(c) {
@@ -160,6 +254,11 @@ func (c *CPU) run(acquire bool) {
 	}
 	for !m.finished.Load() {
 		if c.attention.Swap(false) {
+			if c.killed.Load() {
+				// Another thread's execve ends this one.
+				m.threadExited(c, 0)
+				return
+			}
 			if !c.handle(c.deliverSignals()) {
 				return
 			}
@@ -204,15 +303,19 @@ func (c *CPU) handle(out syscalls.Outcome) bool {
 	case syscalls.ExitThread:
 		m.threadExited(c, out.Status)
 	case syscalls.ExitGroup:
-		m.finish(Exit{Status: out.Status})
+		c.finish(Exit{Status: out.Status})
 	case syscalls.Killed:
 		e := c.lastFatal
 		if e.Signal != out.Signal {
 			e = Exit{Signal: out.Signal, PC: c.RIP, Reason: "killed by " + out.Signal.String()}
 		}
-		m.finish(e)
+		m.exitCore = out.Core
+		c.finish(e)
+	case syscalls.Exec:
+		c.exec(out.Exec)
+		return !m.finished.Load()
 	default:
-		m.finish(Exit{PC: c.RIP, Err: fmt.Errorf("unknown syscall outcome %d", out.Kind)})
+		c.finish(Exit{PC: c.RIP, Err: fmt.Errorf("unknown syscall outcome %d", out.Kind)})
 	}
 	return false
 }
@@ -230,7 +333,7 @@ func (c *CPU) deliverSignals() syscalls.Outcome {
 func (c *CPU) fault() syscalls.Outcome {
 	e := c.fatal()
 	if e.Err != nil {
-		c.m.finish(e)
+		c.finish(e)
 		return syscalls.Outcome{Kind: syscalls.ExitGroup}
 	}
 	c.lastFatal = e
@@ -300,10 +403,11 @@ func (c *CPU) CloneThread() syscalls.Thread {
 // already waiting (in program order, so scheduling stays reproducible),
 // and starts its goroutine.
 func (c *CPU) StartThread() {
-	s := &c.m.sched
+	s := c.m.sched
 	s.mu.Lock()
 	s.runnableLocked(c)
 	s.mu.Unlock()
+	c.m.threads.Add(1)
 	go c.run(false)
 }
 
@@ -333,6 +437,9 @@ func (c *CPU) beginSlice() {
 	c.m.clock.running.Store(c)
 }
 func (c *CPU) endSlice() {
+	if c.icount == c.sliceStart {
+		return
+	}
 	c.m.clock.retire(c.icount - c.sliceStart)
 	c.sliceStart = c.icount
 }
@@ -340,7 +447,6 @@ func (c *CPU) endSlice() {
 // clock is the guest's time: the host's, or (ICount) virtual time that
 // advances 2^shift ns per retired guest instruction from a fixed epoch.
 type clock struct {
-	m        *Machine
 	virtual  bool
 	shift    uint
 	retired  atomic.Uint64 // instructions of finished slices
@@ -355,8 +461,8 @@ const (
 	virtualMonoStart = int64(time.Second)
 )
 
-func (k *clock) init(m *Machine, virtual bool, shift uint) {
-	k.m, k.virtual, k.shift, k.hostBase = m, virtual, shift, time.Now()
+func (k *clock) init(virtual bool, shift uint) {
+	k.virtual, k.shift, k.hostBase = virtual, shift, time.Now()
 }
 
 func (k *clock) retire(n uint64) { k.retired.Add(n) }

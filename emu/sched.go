@@ -7,7 +7,8 @@ import (
 	"gemu/syscalls"
 )
 
-// sched hands the single guest CPU token between a machine's threads.
+// sched hands the single guest CPU token between the threads of every
+// machine (process) of a run.
 // Exactly one thread (the holder) executes guest code or system calls at a
 // time; the others wait in a FIFO run queue, are parked (futex waits,
 // sleeps), or are blocked in a host call. Every transition that the
@@ -18,9 +19,8 @@ type sched struct {
 	mu     sync.Mutex
 	holder *CPU
 	runq   []*CPU
-	inHost int             // threads inside Blocking
-	sleeps map[*CPU]int64  // parked threads with a virtual deadline
-	done   <-chan struct{} // closed when the process ends
+	inHost int            // threads inside Blocking
+	sleeps map[*CPU]int64 // parked threads with a virtual deadline
 	clock  *clock
 }
 
@@ -50,14 +50,45 @@ func (s *sched) acquire(c *CPU) bool {
 	return s.wait(c)
 }
 
-// wait blocks until c is handed the token (or the process ends).
+// wait blocks until c is handed the token (or c's process ends).
 func (s *sched) wait(c *CPU) bool {
 	select {
 	case <-c.wake:
 		c.beginSlice()
 		return true
-	case <-s.done:
+	case <-c.m.done:
 		return false
+	}
+}
+
+// leave takes c out of the scheduler for good (its goroutine ends): out of
+// the run queue and the sleepers, and the token passed on if c holds it
+// (or was handed it while its process ended).
+func (s *sched) leave(c *CPU) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c.state == stateExited && s.holder != c {
+		return
+	}
+	for i, x := range s.runq {
+		if x == c {
+			s.runq = append(s.runq[:i], s.runq[i+1:]...)
+			break
+		}
+	}
+	delete(s.sleeps, c)
+	if c.timer != nil {
+		c.timer.Stop()
+		c.timer = nil
+	}
+	c.state = stateExited
+	if s.holder == c {
+		c.endSlice()
+		select {
+		case <-c.wake: // a handoff that raced with the end
+		default:
+		}
+		s.handoffLocked()
 	}
 }
 
@@ -146,6 +177,26 @@ func (s *sched) park(c *CPU, deadline int64) syscalls.WakeReason {
 	s.handoffLocked()
 	s.mu.Unlock()
 	if !s.wait(c) {
+		return syscalls.WakeExiting
+	}
+	return c.wakeReason
+}
+
+// parkUninterruptible is park without a deadline that Interrupt does not
+// end (a pending signal waits): only Unpark, or the end of c's process.
+func (s *sched) parkUninterruptible(c *CPU) syscalls.WakeReason {
+	s.mu.Lock()
+	c.endSlice()
+	c.state = stateParked
+	c.noIntr = true
+	c.wakeReason = syscalls.WakeUnparked
+	s.handoffLocked()
+	s.mu.Unlock()
+	ok := s.wait(c)
+	s.mu.Lock()
+	c.noIntr = false
+	s.mu.Unlock()
+	if !ok {
 		return syscalls.WakeExiting
 	}
 	return c.wakeReason
@@ -252,6 +303,8 @@ func (s *sched) interrupt(c *CPU) {
 		close(c.intr)
 		c.intr = nil
 	}
-	s.unparkLocked(c, syscalls.WakeInterrupted)
+	if !c.noIntr {
+		s.unparkLocked(c, syscalls.WakeInterrupted)
+	}
 	s.mu.Unlock()
 }

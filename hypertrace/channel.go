@@ -39,6 +39,11 @@ type Config struct {
 	// TID maps a vCPU index to the guest thread id running on it; nil
 	// means every event comes from thread PID.
 	TID func(cpu int) int
+	// Task, when set, maps a vCPU index to the guest process and thread
+	// running on it (every guest process of a run shares the channel:
+	// a forked child's events carry its own pid); ok false falls back to
+	// PID and TID.
+	Task func(cpu int) (pid, tid int, ok bool)
 	// Log receives the -d guest_errors reports when GuestErrors is set.
 	Log         io.Writer
 	GuestErrors bool

@@ -60,11 +60,16 @@ func (ch *Channel) emit(cpu, slot int, arg1 uint64) {
 	for i := 2; i < len(a); i++ {
 		a[i] = binary.LittleEndian.Uint64(ch.data[base+uint64(i-2)*8:])
 	}
-	tid := ch.cfg.PID
+	pid, tid := ch.cfg.PID, ch.cfg.PID
 	if ch.cfg.TID != nil {
 		tid = ch.cfg.TID(cpu)
 	}
-	if err := tr.Emit(ch.eventID, ch.cfg.PID, tid, a); err != nil && ch.cfg.Log != nil {
+	if ch.cfg.Task != nil {
+		if p, t, ok := ch.cfg.Task(cpu); ok {
+			pid, tid = p, t
+		}
+	}
+	if err := tr.Emit(ch.eventID, pid, tid, a); err != nil && ch.cfg.Log != nil {
 		fmt.Fprintf(ch.cfg.Log, "gemu: hypertrace: %v\n", err)
 	}
 }

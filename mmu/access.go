@@ -65,17 +65,9 @@ func (s *Space) pageFor(addr uint64, acc Access) (*vma, *pte, *Fault) {
 		return nil, nil, f
 	}
 	if acc == AccessWrite && e.flags&pteCOW != 0 {
-		breakCOW(e)
+		s.breakCOW(e)
 	}
 	return v, e, nil
-}
-
-// breakCOW gives e a private copy of its data.
-func breakCOW(e *pte) {
-	d := new([PageSize]byte)
-	*d = *e.data
-	e.data = d
-	e.flags &^= pteCOW
 }
 
 // stored finishes a store that landed in page e: a code mark is cleared and
@@ -160,7 +152,7 @@ func (s *Space) Poke(p []byte, addr uint64) error {
 		a := addr + uint64(n)
 		e := s.pt.lookup(a >> PageShift)
 		if e.flags&pteCOW != 0 {
-			breakCOW(e)
+			s.breakCOW(e)
 		}
 		n += copy(e.data[a&PageMask:], p[n:])
 		s.stored(a>>PageShift, e)

@@ -44,8 +44,19 @@
 // and Advise of a marked page also clear the mark and notify, once the
 // change is complete.
 //
+// # Fork
+//
+// [Space.Clone] copies an address space for a forked process: private pages
+// become copy-on-write in both spaces (the pteCOW page flag: such a page
+// never enters a TLB's write side, and the first store copies it), shared
+// pages stay shared. Host resources (file descriptors, host mmaps) are
+// reference-counted across spaces.
+//
 // # Concurrency
 //
 // A Space and its TLBs are not safe for concurrent use: gemu runs one guest
 // thread at a time per address space and the caller serialises every call.
+// Spaces made by Clone share page data, which the guests of one run access
+// one thread at a time too; the shared host references are atomic, so a
+// space may be closed while another is in use.
 package mmu

@@ -3,6 +3,7 @@ package mmu
 import (
 	"errors"
 	"os"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
@@ -13,8 +14,8 @@ import (
 type backing struct {
 	fd       int
 	dev, ino uint64
-	regular  bool   // a regular file: pages wholly beyond its end fault with FaultBus
-	pages    uint64 // guest pages of VMAs that use this backing
+	regular  bool          // a regular file: pages wholly beyond its end fault with FaultBus
+	pages    atomic.Uint64 // guest pages of VMAs that use this backing (of every Space: Clone shares it)
 }
 
 // openBacking dups f's descriptor and records what Map needs to know about it.
@@ -54,12 +55,11 @@ func openBacking(f *os.File) (*backing, error) {
 	return b, nil
 }
 
-func (b *backing) acquire(pages uint64) { b.pages += pages }
+func (b *backing) acquire(pages uint64) { b.pages.Add(pages) }
 
 // release drops pages references and closes the descriptor at zero.
 func (b *backing) release(pages uint64) error {
-	b.pages -= pages
-	if b.pages == 0 && b.fd >= 0 {
+	if b.pages.Add(-pages) == 0 && b.fd >= 0 {
 		err := unix.Close(b.fd)
 		b.fd = -1
 		return err
@@ -105,7 +105,7 @@ func (b *backing) readPage(dst *[PageSize]byte, off uint64) error {
 // VMA refers to it.
 type hostRegion struct {
 	mem   []byte
-	pages uint64
+	pages atomic.Uint64 // guest pages referring to mem, in every Space (Clone shares it)
 }
 
 // mapHost maps [off, off+length) of b shared into the host. The host mapping
@@ -137,13 +137,12 @@ func mapHost(b *backing, off, length uint64, writable bool, hostPage uint64) (*h
 	return &hostRegion{mem: mem}, delta, nil
 }
 
-func (h *hostRegion) acquire(pages uint64) { h.pages += pages }
+func (h *hostRegion) acquire(pages uint64) { h.pages.Add(pages) }
 
 // release drops pages references and unmaps the host memory at zero.
 // Preconditions: no page table entry or TLB entry points into the released pages.
 func (h *hostRegion) release(pages uint64) error {
-	h.pages -= pages
-	if h.pages == 0 && h.mem != nil {
+	if h.pages.Add(-pages) == 0 && h.mem != nil {
 		err := unix.Munmap(h.mem)
 		h.mem = nil
 		return err

@@ -56,6 +56,7 @@ const (
 	ExitThread                    // exit(2): this thread ends
 	ExitGroup                     // exit_group(2): the whole process ends
 	Killed                        // a signal's default action ended the whole process
+	Exec                          // execve succeeded: the thread runs Outcome.Exec's image
 )
 
 // Outcome is the result of one system call for the run loop.
@@ -67,6 +68,21 @@ type Outcome struct {
 	// Core says the signal's default action dumps core (Killed only; gemu
 	// writes no core file, the flag is for reports and wait statuses).
 	Core bool
+	// Exec is the image execve loaded (Exec only).
+	Exec *ExecImage
+}
+
+// ExecImage is a program execve loaded: the run loop switches the process
+// to Mem (closing the old space once no thread uses it), ends the
+// process's other threads, and starts the calling thread at Entry with
+// every register zero but RSP = SP.
+type ExecImage struct {
+	Mem       *mmu.Space
+	Entry, SP uint64
+	// Commit applies exec to the process (close-on-exec descriptors,
+	// signal dispositions, names, the new space for system calls); the
+	// run loop calls it once the process's other threads are gone.
+	Commit func()
 }
 
 // Config is the process's environment as the CLI set it up.

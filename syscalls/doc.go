@@ -7,7 +7,9 @@
 // Layout: table.go holds the one table keyed by system call number (name,
 // handler, and the -strace spec of each call); sys_<topic>.go the handlers
 // (file, fs, rw, xfer, fd, fdkinds, poll, net, sockopt, mmap, mem, process,
-// identity, sched, prctl, signal, time, info, futex, clone); args.go the
+// identity, sched, prctl, signal, time, info, futex, clone, fork, exec,
+// wait, session); proctable.go the table of guest processes that every
+// process of a run shares (pids, families, exits); args.go the
 // argument accessors named after C types; memory.go the guest-memory
 // helpers (every bad pointer is EFAULT, never a panic); blocking.go the one
 // place host calls that can wait are made; fdtable.go the descriptor table;
@@ -39,4 +41,12 @@
 // host without holding the process lock, and are resumed when the Go
 // runtime's own signals interrupt them: the guest sees no EINTR it did not
 // cause.
+//
+// Processes: fork, vfork and clone without CLONE_THREAD make a new guest
+// process inside gemu (a copy-on-write copy of the address space, the
+// descriptors shared as after Linux's fork, dispositions inherited) whose
+// first thread the run loop starts through ProcessThread; execve loads the
+// new image into a fresh address space and hands it to the run loop as an
+// Exec outcome; wait4 and waitid park the caller until a child's end is
+// reported by Process.Exited. See RATIONALE.md ("Processes").
 package syscalls

@@ -24,12 +24,15 @@ type Process struct {
 	closed   bool
 	fds      fdTable
 	threads  map[int]*thread // by vCPU index
-	nextTID  int
 	futex    futexTable
 	sig      signalState
 	rlimits  [linux.RLIM_NLIMITS]linux.Rlimit
 	reported map[int32]bool // unimplemented numbers already reported
 	sys      sysState       // timers, personality, names (state.go)
+
+	k   *kernel   // the run's process table, shared by every guest process
+	ps  procState // family, groups and exit state; k.mu guards it
+	cwd int       // host O_PATH descriptor of the working directory; -1 until the first fork (proctable.go)
 }
 
 // thread is the per-thread state system calls see.
@@ -65,6 +68,7 @@ func NewProcess(cfg Config, mem *mmu.Space) (*Process, error) {
 		pid:      unix.Getpid(),
 		threads:  make(map[int]*thread),
 		reported: make(map[int32]bool),
+		cwd:      -1,
 	}
 	if p.cfg.Log == nil {
 		p.cfg.Log = os.Stderr
@@ -72,6 +76,7 @@ func NewProcess(cfg Config, mem *mmu.Space) (*Process, error) {
 	if cfg.PID != 0 {
 		p.pid = cfg.PID
 	}
+	p.k = newKernel(p)
 	p.initRlimits()
 	for fd, f := range [...]*os.File{cfg.Stdin, cfg.Stdout, cfg.Stderr} {
 		if f == nil {
@@ -138,6 +143,7 @@ func (p *Process) threadLocked(r Regs) *thread {
 		}
 		t = &thread{tid: tid, cpu: cpu, altstack: linux.Stack{Flags: linux.SS_DISABLE}}
 		p.threads[cpu] = t
+		p.k.setTask(cpu, p.pid, tid)
 	}
 	if t.th == nil {
 		t.th, _ = r.(Thread)
@@ -145,15 +151,9 @@ func (p *Process) threadLocked(r Regs) *thread {
 	return t
 }
 
-// allocTIDLocked returns a thread id for a new thread: pid+1, pid+2, ...
-func (p *Process) allocTIDLocked() int {
-	if p.nextTID <= p.pid {
-		p.nextTID = p.pid + 1
-	}
-	tid := p.nextTID
-	p.nextTID++
-	return tid
-}
+// allocTIDLocked returns a thread id for a new thread: the next id of the
+// run (proctable.go).
+func (p *Process) allocTIDLocked() int { return p.k.allocID() }
 
 // Syscall performs the system call whose number is in RAX and arguments in
 // RDI, RSI, RDX, R10, R8, R9, writes the result (or -errno) into RAX and
@@ -164,6 +164,7 @@ func (p *Process) allocTIDLocked() int {
 func (p *Process) Syscall(r Regs) Outcome {
 	// Linux takes the number from EAX sign-extended (entry_64.S: movslq):
 	// the upper half of RAX is ignored.
+	p.k.enterCwd(p)
 	rax := r.Reg(RAX)
 	nr := int32(rax)
 	c := call{

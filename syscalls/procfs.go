@@ -249,6 +249,7 @@ func (c *call) procStat() []byte {
 	}
 	p := c.p
 	m := c.memStats()
+	ppid, pgid, sid := p.family()
 	p.mu.Lock()
 	name := p.commName()
 	threads := p.guestThreads()
@@ -258,6 +259,9 @@ func (c *call) procStat() []byte {
 	if len(fields) > 0 {
 		fields[0] = "R"
 	}
+	set(4, uint64(ppid))
+	set(5, uint64(pgid))
+	set(6, uint64(sid))
 	set(20, uint64(threads))
 	set(23, m.size)
 	set(24, m.rss/mmu.PageSize)
@@ -292,6 +296,7 @@ func (c *call) procStatm() []byte {
 func (c *call) procStatus() []byte {
 	p := c.p
 	m := c.memStats()
+	ppid, _, _ := p.family()
 	p.mu.Lock()
 	name := p.commName()
 	threads := p.guestThreads()
@@ -309,10 +314,13 @@ func (c *call) procStatus() []byte {
 		"VmPTE": kb(0), "VmSwap": kb(0), "Threads": strconv.Itoa(threads),
 		"SigPnd": hex(0), "ShdPnd": hex(0), "SigBlk": hex(blocked), "SigIgn": hex(ignored), "SigCgt": hex(caught),
 		"NoNewPrivs": "0",
+		"PPid":       strconv.Itoa(ppid),
 	}
 	if noNewPrivs {
 		values["NoNewPrivs"] = "1"
 	}
+	// A forked process shows its own ids, not gemu's.
+	values["Tgid"], values["Pid"] = strconv.Itoa(p.pid), strconv.Itoa(p.pid)
 	var b bytes.Buffer
 	for _, line := range strings.SplitAfter(string(hostProcFile("status")), "\n") {
 		key, _, ok := strings.Cut(line, ":")

@@ -502,13 +502,27 @@ func (c *call) sigreturn() (uint64, bool) {
 // HostSignal delivers a signal gemu itself received (SIGINT from the
 // terminal, SIGTERM from kill) to the guest process, as if another
 // process had sent it with kill(2).
+//
+// The terminal's signals (SIGINT, SIGQUIT, SIGWINCH) go, as a terminal
+// sends them to its foreground process group, to every guest process in
+// p's process group; the others to p only.
 func (p *Process) HostSignal(sig linux.Signal) {
 	if !sig.Valid() {
 		return
 	}
-	p.mu.Lock()
-	p.sendLocked(nil, linux.Siginfo{Signo: int32(sig), Code: linux.SI_USER})
-	p.mu.Unlock()
+	targets := []*Process{p}
+	if sig == linux.SIGINT || sig == linux.SIGQUIT || sig == linux.SIGWINCH {
+		k := p.k
+		k.mu.Lock()
+		g := p.ps.pgid
+		targets = k.liveLocked(func(q *Process) bool { return q == p || q.ps.pgid == g })
+		k.mu.Unlock()
+	}
+	for _, q := range targets {
+		q.mu.Lock()
+		q.sendLocked(nil, linux.Siginfo{Signo: int32(sig), Code: linux.SI_USER})
+		q.mu.Unlock()
+	}
 }
 
 // tempSigmask installs the temporary signal mask at addr (already

@@ -5,8 +5,8 @@ import (
 )
 
 // Threads: clone and clone3 for CLONE_THREAD, thread exit with
-// CLONE_CHILD_CLEARTID and robust futex lists. Clones without CLONE_VM
-// (fork) are processes, not yet supported (issue #8).
+// CLONE_CHILD_CLEARTID and robust futex lists. Clones without
+// CLONE_THREAD are processes (sys_fork.go).
 
 // threadFlags are the flags a thread clone (pthread_create) uses; gemu
 // accepts any subset that Linux accepts with CLONE_THREAD.
@@ -94,9 +94,11 @@ func (c *call) clone(a cloneArgs) (uint64, linux.Errno) {
 	case f&linux.CLONE_PIDFD != 0:
 		return 0, linux.EINVAL
 	}
-	if f&linux.CLONE_THREAD == 0 || f&^threadFlags != 0 {
-		// fork, vfork and CLONE_VM processes are issue #8.
-		return 0, linux.ENOSYS
+	if f&linux.CLONE_THREAD == 0 {
+		return c.fork(a) // a new process (sys_fork.go)
+	}
+	if f&^threadFlags != 0 {
+		return 0, linux.ENOSYS // thread flags gemu does not implement (CLONE_VFORK, CLONE_PTRACE...)
 	}
 	parent, ok := c.r.(Thread)
 	if !ok {
@@ -122,6 +124,7 @@ func (c *call) clone(a cloneArgs) (uint64, linux.Errno) {
 		t.clearChildTID = a.childTID
 	}
 	p.threads[t.cpu] = t
+	p.k.setTask(t.cpu, p.pid, tid)
 	p.mu.Unlock()
 	// Errors writing the tids are ignored, as Linux ignores them.
 	if f&linux.CLONE_PARENT_SETTID != 0 {

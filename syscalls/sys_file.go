@@ -324,7 +324,11 @@ func sysChdir(c *call) (uint64, linux.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	return 0, hostErrno(unix.Chdir(hp))
+	if err := unix.Chdir(hp); err != nil {
+		return 0, hostErrno(err)
+	}
+	c.p.cwdChanged()
+	return 0, 0
 }
 
 func sysFchdir(c *call) (uint64, linux.Errno) {
@@ -332,7 +336,11 @@ func sysFchdir(c *call) (uint64, linux.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	return 0, hostErrno(unix.Fchdir(f.fd))
+	if err := unix.Fchdir(f.fd); err != nil {
+		return 0, hostErrno(err)
+	}
+	c.p.cwdChanged()
+	return 0, 0
 }
 
 func sysUnlink(c *call) (uint64, linux.Errno) {

@@ -79,28 +79,11 @@ func sysRseq(c *call) (uint64, linux.Errno) { return 0, linux.ENOSYS }
 
 func sysGetpid(c *call) (uint64, linux.Errno)  { return uint64(c.p.pid), 0 }
 func sysGettid(c *call) (uint64, linux.Errno)  { return uint64(c.t.tid), 0 }
-func sysGetppid(c *call) (uint64, linux.Errno) { return uint64(unix.Getppid()), 0 }
+func sysGetppid(c *call) (uint64, linux.Errno) { return uint64(c.p.ppid()), 0 }
 func sysGetuid(c *call) (uint64, linux.Errno)  { return uint64(unix.Getuid()), 0 }
 func sysGeteuid(c *call) (uint64, linux.Errno) { return uint64(unix.Geteuid()), 0 }
 func sysGetgid(c *call) (uint64, linux.Errno)  { return uint64(unix.Getgid()), 0 }
 func sysGetegid(c *call) (uint64, linux.Errno) { return uint64(unix.Getegid()), 0 }
-func sysGetpgrp(c *call) (uint64, linux.Errno) { return uint64(unix.Getpgrp()), 0 }
-
-func sysGetpgid(c *call) (uint64, linux.Errno) {
-	v, err := unix.Getpgid(int(c.args.PidT(0)))
-	if err != nil {
-		return 0, hostErrno(err)
-	}
-	return uint64(v), 0
-}
-
-func sysGetsid(c *call) (uint64, linux.Errno) {
-	v, err := unix.Getsid(int(c.args.PidT(0)))
-	if err != nil {
-		return 0, hostErrno(err)
-	}
-	return uint64(v), 0
-}
 
 // hostResources maps guest RLIMIT_* (the index) to the host's numbers,
 // which differ on mips and sparc.

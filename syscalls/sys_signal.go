@@ -166,32 +166,41 @@ func sysRtSigreturn(c *call) (uint64, linux.Errno) {
 	return rax, 0
 }
 
-// isSelf reports whether pid names the guest process for kill(2).
-func (c *call) isSelf(pid int32) bool {
-	if int(pid) == c.p.pid || pid == 0 {
-		return true
-	}
-	return pid < -1 && int(-pid) == unix.Getpgrp() || pid == -1
-}
-
 // userSiginfo is the siginfo of a signal sent by the calling process.
 func (c *call) userSiginfo(sig linux.Signal, code int32) linux.Siginfo {
 	return linux.Siginfo{Signo: int32(sig), Code: code, PID: int32(c.p.pid), UID: uint32(unix.Getuid())}
 }
 
+// kill(pid, sig) reaches guest processes (sys_session.go): one process,
+// the caller's process group (0), every other guest process (-1) or a
+// group (-pgid). A positive pid gemu never gave out goes to the host.
 func sysKill(c *call) (uint64, linux.Errno) {
 	pid, sig := c.args.PidT(0), linux.Signal(c.args.Int(1))
 	if sig != 0 && !sig.Valid() {
 		return 0, linux.EINVAL
 	}
-	if !c.isSelf(pid) {
-		// Another host process (gemu runs no guest children yet).
+	if pid == -1<<31 {
+		return 0, linux.ESRCH
+	}
+	targets, host := c.p.k.killTargets(c.p, int(pid))
+	if host {
 		return 0, hostErrno(unix.Kill(int(pid), hostSignal(sig)))
 	}
-	if sig != 0 {
-		c.p.mu.Lock()
-		c.p.sendLocked(nil, c.userSiginfo(sig, linux.SI_USER))
-		c.p.mu.Unlock()
+	if len(targets) == 0 {
+		return 0, linux.ESRCH
+	}
+	if sig == 0 {
+		return 0, 0
+	}
+	si := c.userSiginfo(sig, linux.SI_USER)
+	self := false
+	for _, q := range targets {
+		q.mu.Lock()
+		q.sendLocked(nil, si)
+		q.mu.Unlock()
+		self = self || q == c.p
+	}
+	if self {
 		c.afterSend()
 	}
 	return 0, 0
@@ -211,7 +220,14 @@ func sysTgkill(c *call) (uint64, linux.Errno) {
 		return 0, linux.EINVAL
 	}
 	if int(tgid) != c.p.pid {
-		return 0, hostErrno(unix.Tgkill(int(tgid), int(tid), hostSignal(sig)))
+		q := c.p.k.lookup(int(tgid))
+		if q == nil {
+			if c.p.k.ours(int(tgid)) {
+				return 0, linux.ESRCH
+			}
+			return 0, hostErrno(unix.Tgkill(int(tgid), int(tid), hostSignal(sig)))
+		}
+		return c.signalThreadOf(q, tid, sig, c.userSiginfo(sig, linux.SI_TKILL))
 	}
 	return c.signalThread(tid, sig, c.userSiginfo(sig, linux.SI_TKILL))
 }
@@ -221,15 +237,22 @@ func sysTkill(c *call) (uint64, linux.Errno) {
 	if tid <= 0 {
 		return 0, linux.EINVAL
 	}
+	if q := c.p.k.threadOwner(int(tid)); q != nil && q != c.p {
+		return c.signalThreadOf(q, tid, sig, c.userSiginfo(sig, linux.SI_TKILL))
+	}
 	return c.signalThread(tid, sig, c.userSiginfo(sig, linux.SI_TKILL))
 }
 
-// signalThread sends si to one of the guest's threads.
+// signalThread sends si to one of the calling process's threads.
 func (c *call) signalThread(tid int32, sig linux.Signal, si linux.Siginfo) (uint64, linux.Errno) {
+	return c.signalThreadOf(c.p, tid, sig, si)
+}
+
+// signalThreadOf sends si to thread tid of process p.
+func (c *call) signalThreadOf(p *Process, tid int32, sig linux.Signal, si linux.Siginfo) (uint64, linux.Errno) {
 	if sig != 0 && !sig.Valid() {
 		return 0, linux.EINVAL
 	}
-	p := c.p
 	p.mu.Lock()
 	var target *thread
 	for _, t := range p.threads {
@@ -245,7 +268,7 @@ func (c *call) signalThread(tid int32, sig linux.Signal, si linux.Siginfo) (uint
 		p.sendLocked(target, si)
 	}
 	p.mu.Unlock()
-	if sig != 0 {
+	if sig != 0 && p == c.p {
 		c.afterSend()
 	}
 	return 0, 0

@@ -1,6 +1,29 @@
 package syscalls
 
-import "gemu/internal/abi/linux"
+import (
+	"gemu/internal/abi/linux"
+	"gemu/mmu"
+)
+
+// ProcessThread is a Thread whose run loop can start guest processes
+// (fork). Every process of a run shares one guest CPU.
+type ProcessThread interface {
+	Thread
+	// ForkProcess returns the first thread of a new process on mem (which
+	// the new process owns, unless it is this thread's own address space:
+	// CLONE_VM) whose system calls go to p; its registers and FPU state
+	// copy this thread's. It runs after StartProcess.
+	ForkProcess(mem *mmu.Space, p *Process) Thread
+	// StartProcess makes the thread ForkProcess returned runnable;
+	// exited is called once with the process's outcome (ExitGroup with
+	// Status, or Killed with Signal and Core) on the thread that ends it,
+	// which holds the guest CPU.
+	StartProcess(exited func(out Outcome))
+	// ParkUninterruptible is Park without a deadline that signals do not
+	// end (they stay pending): only Unpark, or WakeExiting when the
+	// process ends. vfork's wait uses it.
+	ParkUninterruptible() WakeReason
+}
 
 // Thread is what the syscall layer needs from a run loop that supports
 // several threads, blocking and signal delivery (emu's CPU implements it).

@@ -133,6 +133,12 @@ var guests = []guestCase{
 	{name: "threads", bin: "threads", src: "c/threads.c"},
 	{name: "signals", bin: "signals", src: "c/signals.c"},
 	{name: "futex", bin: "futex", src: "c/futex.c"},
+	// Processes (issue #8): 100 children and their statuses, COW and
+	// shared memory across fork, waits, SIGCHLD, groups, vfork, orphans;
+	// execve's errors, a #! script, and a chain of 50 execs.
+	{name: "fork", bin: "fork", src: "c/fork.c"},
+	{name: "execchain", bin: "execchain", src: "c/execchain.c", status: 42},
+	{name: "execchain-thread", bin: "execchain", src: "c/execchain.c", args: []string{"thread-exec"}},
 
 	// Instruction-family guests written by the emu engineers (one per
 	// emu/ family; each ends with a deliberate fault or exits 0).
@@ -261,7 +267,7 @@ var busyboxCases = []struct {
 	{name: "dd", args: []string{"dd", "if=input.txt", "bs=64", "count=3", "skip=1"}},
 	{name: "dd-of", args: []string{"dd", "if=tree/b.dat", "of=out.bin", "bs=512", "seek=2", "conv=notrunc"}, listing: true},
 	{name: "split", args: []string{"split", "-l", "70", "input.txt", "part"}, listing: true},
-	{name: "xargs", args: []string{"xargs", "-n1", "echo"}, stdin: "a b c\n", needsFork: true},
+	{name: "xargs", args: []string{"xargs", "-n1", "echo"}, stdin: "a b c\n"},
 	{name: "uname-m", args: []string{"uname", "-m"}},
 	{name: "id", args: []string{"id"}},
 	{name: "env", args: []string{"env"}},
@@ -278,13 +284,46 @@ var busyboxCases = []struct {
 	{name: "uuencode", args: []string{"uuencode", "tree/b.dat", "b.dat"}},
 	{name: "rmdir-unlink", args: []string{"rmdir", "tree/empty"}, then: [][]string{{"unlink", "tree/link"}}, listing: true},
 	{name: "chmod", args: []string{"chmod", "-R", "go-rwx", "tree"}, listing: true},
-	{name: "cut-uniq", args: []string{"sh", "-c", "cut -d' ' -f3 input.txt | sort | uniq -c"}, needsFork: true},
+	{name: "cut-uniq", args: []string{"sh", "-c", "cut -d' ' -f3 input.txt | sort | uniq -c"}},
 	{name: "sh-arith", args: []string{"sh", "-c", "i=0; s=0; while [ $i -lt 50 ]; do s=$((s + i * i)); i=$((i + 1)); done; echo $s"}},
 	{name: "factor", args: []string{"factor", "1234567890123", "4294967291"}},
 	{name: "dc", args: []string{"dc", "-e", "2 100 ^ p"}},
 	{name: "proc-self", args: []string{"cat", "/proc/self/cmdline", "/proc/self/comm"}, then: [][]string{{"readlink", "/proc/self/exe"}}},
 	{name: "false", args: []string{"false"}, status: 1},
+
+	// Shell command lines: processes, pipes and redirections (issue #8).
+	{name: "sh-pipeline", args: sh("seq 1 20000 | sort -rn | head -3")},
+	{name: "sh-pipeline-big", args: sh("seq 1 100000 | wc -c; cat input.txt input.txt | sort | uniq | wc -l")},
+	{name: "sh-pipeline-status", args: sh("false | true; echo $?; true | false; echo $?; ! false && echo negated")},
+	{name: "sh-cmdsubst", args: sh(`echo "lines: $(wc -l < input.txt)"; x=$(echo a; echo b); echo $x; echo $(echo $(echo deep))`)},
+	{name: "sh-subshell", args: sh("(cd tree/sub && cat c.txt | wc -l); ls; echo \"x y\" | (read a b; echo $b $a)")},
+	{name: "sh-and-or", args: sh("true && echo yes || echo no; false && echo yes || echo no; [ -f input.txt ] && [ ! -f nope ] && echo both")},
+	{name: "sh-for", args: sh(`for f in tree/*.txt tree/sub/*.txt; do echo "$f $(wc -c < $f)"; done`)},
+	{name: "sh-while-read", args: sh(`while read l n w1 w2 k; do echo "$w1"; done < input.txt | sort | uniq -c | sort -rn | head -3`)},
+	{name: "sh-while-count", args: sh(`i=0; while [ $i -lt 20 ]; do i=$((i+1)); [ $((i % 7)) -eq 0 ] && echo seven $i; done; echo end $i`)},
+	{name: "sh-xargs", args: sh("echo 1 2 3 | xargs -n1 echo item; find tree -name '*.txt' | sort | xargs wc -l")},
+	{name: "sh-redirect", args: sh("echo one > out.txt; echo two >> out.txt; cat < out.txt; ls nonexistent 2> err.txt; echo status $?; cat err.txt; wc -l < out.txt"), listing: true},
+	{name: "sh-redirect-fd", args: sh("exec 3> fd3.txt; echo via3 >&3; echo more >&3; exec 3>&-; cat fd3.txt; { echo to-stderr >&2; } 2>&1 | tr a-z A-Z"), listing: true},
+	{name: "sh-heredoc", args: sh("cat <<EOF | tr a-z A-Z\nhello $((6*7))\nworld\nEOF")},
+	{name: "sh-exit-7", args: sh("echo before; exit 7; echo after"), status: 7},
+	{name: "sh-child-status", args: sh("sh -c 'exit 3'; echo $?; sh -c 'kill -9 $$'; echo $?; nosuchcommand 2>/dev/null; echo $?")},
+	{name: "sh-background-wait", args: sh("(echo a > a.out) & (echo b > b.out) & sleep 0.01 & wait; cat a.out b.out; echo waited $?")},
+	{name: "sh-kill-term", args: sh("sleep 10 & p=$!; kill -TERM $p; wait $p; echo status $?")},
+	{name: "sh-kill-0", args: sh("kill -0 $$ && echo alive; sh -c 'kill -0 $PPID' && echo parent alive")},
+	{name: "sh-script", args: sh("printf '#!/usr/bin/busybox sh\\necho from script $# \"$1\"\\nexit 3\\n' > s.sh; chmod +x s.sh; ./s.sh 'an arg' two; echo status $?"), listing: true},
+	{name: "sh-functions", args: sh("f() { echo f $1; [ $1 -gt 0 ] && f $(($1 - 1)); return 0; }; f 3; g() (echo in subshell $1); g x")},
+	{name: "sh-env-child", args: sh("FOO=bar sh -c 'echo $FOO'; export BAZ=qux; sh -c 'echo $BAZ'; env | grep -c BAZ")},
+	{name: "sh-exec", args: sh("exec echo replaced; echo not reached")},
+	{name: "sh-set-e", args: sh("set -e; echo one; false; echo not reached"), status: 1},
+	{name: "sh-trap", args: sh("trap 'echo trapped' EXIT; echo body; (trap 'echo sub' EXIT; echo in sub)")},
+	{name: "sh-tee", args: sh("seq 5 | tee t.out | wc -l; cat t.out"), listing: true},
+	{name: "sh-awk-sed", args: sh("seq 100 | awk '{s+=$1} END {print s}' | sed 's/^/sum=/'; grep gamma input.txt | cut -d: -f1 | tail -3")},
+	{name: "sh-sigpipe", args: sh("yes | head -3; seq 1 200000 | tail -1; seq 1000 | gzip | gunzip | md5sum")},
+	{name: "sh-case", args: sh(`for x in a1 b2 c3; do case $x in a*) echo A;; b*) echo B;; *) echo other;; esac; done`)},
 }
+
+// sh is the arguments of a busybox shell running a command line.
+func sh(cmd string) []string { return []string{"sh", "-c", cmd} }
 
 // result is what one run produced, or what a golden file expects.
 type result struct {
@@ -769,6 +808,9 @@ var testedElsewhere = map[string]string{
 	"hypertrace-rules":   "cmd/gemu/hypertrace_test.go",
 	"hypertrace-threads": "cmd/gemu/threads_test.go",
 	"gohypertrace":       "cmd/gemu/hypertrace_test.go",
+	"hypertrace-fork":    "cmd/gemu/process_test.go",
+	// Times its forks (a 512 MiB heap): BenchmarkFork512MiB.
+	"forkbench": "cmd/gemu/process_test.go",
 	// The benchmark's guest, and its native counterpart that reproduces
 	// the original QEMU design (it needs SIGSEGV handlers, so it runs only
 	// natively): cmd/gemu/bench_test.go and bench/hypertrace.sh.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/rand"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -309,18 +308,30 @@ func run(o *options, stdin, stdout, stderr *os.File) int {
 		return fail(err)
 	}
 	defer proc.Close()
+	sess.setProcess(proc)
 	var gos emu.SignalOS = proc
 	if o.strace {
 		gos = syscalls.Tracer{Process: proc}
 	}
 	if rs != nil {
-		rs.os, rs.machine = &statsOS{SignalOS: gos}, machine
+		rs.machine = machine
 		if sess.channel != nil {
 			rs.events = sess.channel.Events
 		}
-		gos = rs.os
+		gos = rs.wrap(gos)
 	}
 	machine.SetOS(gos)
+	machine.OnExit(proc.Exited)
+	machine.SetChildOS(func(p *syscalls.Process) emu.OS {
+		var child emu.SignalOS = p
+		if o.strace {
+			child = syscalls.Tracer{Process: p}
+		}
+		if rs != nil {
+			child = rs.wrap(child)
+		}
+		return child
+	})
 	cpu := machine.NewCPU()
 	cpu.SetReg(syscalls.RSP, sp)
 	cpu.SetPC(img.Entry)
@@ -350,7 +361,7 @@ const deterministicPID = 1000
 // host's, or with -seed two ChaCha8 streams derived from the seed.
 func randomSources(seed *uint64) (aux io.Reader, guest io.Reader) {
 	if seed == nil {
-		return rand.Reader, nil
+		return hostRandom{}, nil
 	}
 	key := func(domain byte) [32]byte {
 		var k [32]byte

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -66,6 +67,21 @@ type session struct {
 	sigc    chan os.Signal
 	done    chan struct{}
 	target  chan signalTarget
+	// proc is the first guest process once it exists: it knows which
+	// guest process and thread every vCPU runs (events of forked
+	// processes carry their own pid).
+	proc atomic.Pointer[syscalls.Process]
+}
+
+// setProcess makes the guest's process table known to the event sources.
+func (s *session) setProcess(p *syscalls.Process) { s.proc.Store(p) }
+
+// task maps a vCPU to the guest pid and tid running on it.
+func (s *session) task(cpu int) (pid, tid int, ok bool) {
+	if p := s.proc.Load(); p != nil {
+		return p.Task(cpu)
+	}
+	return 0, 0, false
 }
 
 // startTracing opens the tracer and the hypertrace channel.
@@ -94,7 +110,7 @@ func startTracing(o *options, log, stderr io.Writer, pid int, clock syscalls.Clo
 	s.tracer = tr
 	if o.hypertrace != nil {
 		ch, err := hypertrace.Open(hypertrace.Config{
-			Options: *o.hypertrace, Tracer: tr, PID: pid,
+			Options: *o.hypertrace, Tracer: tr, PID: pid, Task: s.task,
 			Log: log, GuestErrors: o.guestErrors,
 		})
 		if err != nil {

@@ -67,6 +67,11 @@ static inline const char *errno_name(int e) {
 	case ENOTEMPTY: return "ENOTEMPTY";
 	case ELOOP: return "ELOOP";
 	case EOVERFLOW: return "EOVERFLOW";
+	case ECHILD: return "ECHILD";
+	case ESRCH: return "ESRCH";
+	case ENOEXEC: return "ENOEXEC";
+	case E2BIG: return "E2BIG";
+	case EINTR: return "EINTR";
 	default: return "E?";
 	}
 }
