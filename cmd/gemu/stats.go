@@ -17,12 +17,16 @@ import (
 // larger (invalid) numbers are counted together.
 const maxCountedSyscall = 1024
 
+// syscallCounts are the system calls of a run by number, shared by the
+// statsOS of every guest process.
+type syscallCounts [maxCountedSyscall + 1]atomic.Uint64
+
 // statsOS counts the system calls of the OS it wraps, for -stats. It is
 // only put in place when -stats is given, so that without it the run loop
 // calls the OS directly.
 type statsOS struct {
 	emu.SignalOS
-	counts [maxCountedSyscall + 1]atomic.Uint64
+	counts *syscallCounts
 }
 
 // Syscall counts the call and performs it.
@@ -36,9 +40,14 @@ func (s *statsOS) Syscall(r syscalls.Regs) syscalls.Outcome {
 type runStats struct {
 	start   time.Time
 	cpu0    time.Duration
-	os      *statsOS
+	counts  syscallCounts
 	machine *emu.Machine
 	events  func() uint64 // hypertrace events emitted, nil without a channel
+}
+
+// wrap returns os counting its system calls into the run's counts.
+func (rs *runStats) wrap(os emu.SignalOS) emu.SignalOS {
+	return &statsOS{SignalOS: os, counts: &rs.counts}
 }
 
 // startStats starts measuring a run.
@@ -71,8 +80,8 @@ func (rs *runStats) print(w io.Writer) {
 	}
 	var calls []named
 	var total uint64
-	for nr := range rs.os.counts {
-		n := rs.os.counts[nr].Load()
+	for nr := range rs.counts {
+		n := rs.counts[nr].Load()
 		if n == 0 {
 			continue
 		}

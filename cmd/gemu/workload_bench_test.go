@@ -31,3 +31,24 @@ func BenchmarkWorkload(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkStartup runs testguests/bin/hello in process: the part of
+// gemu's start-up after package initialisation (parsing the command line,
+// loading the program, translating and running 1 363 guest instructions,
+// exiting). Its B/op is the heap a run grows by, which costs page faults in
+// a fresh process; bench/startup.sh measures the whole process.
+//
+//	go test ./cmd/gemu/ -run '^$' -bench Startup -benchmem
+func BenchmarkStartup(b *testing.B) {
+	bin := filepath.Join("..", "..", "testguests", "bin", "hello")
+	if _, err := os.Stat(bin); err != nil {
+		b.Fatalf("guest missing (make -C testguests): %v", err)
+	}
+	dir := b.TempDir()
+	b.ReportAllocs()
+	for b.Loop() {
+		if status := doMainQuiet(b, dir, bin); status != 0 {
+			b.Fatalf("gemu exited with status %d", status)
+		}
+	}
+}

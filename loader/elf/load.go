@@ -19,7 +19,9 @@ import (
 const StaticPIEBrk uint64 = 0x555555555000
 
 // copyChunk bounds the buffer used to copy file bytes into guest memory.
-const copyChunk = 1 << 20
+// A larger one only adds fresh pages to fault in: with 1 MiB, starting a
+// Go guest took ~70 more page faults (bench/RESULTS.md, start-up).
+const copyChunk = 64 << 10
 
 // Load maps the ELF executable at path into mem (which must be empty) and
 // sets mem's initial break. Mappings are named after the program's absolute
