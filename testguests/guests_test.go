@@ -252,7 +252,7 @@ var busyboxCases = []struct {
 	{name: "find-type-d", args: []string{"find", "tree", "-type", "d"}},
 	{name: "stat", args: []string{"stat", "-c", "%n %s %F %a %h %U %G %Y", "tree/a.txt", "tree/sub", "tree/link"}},
 	{name: "du", args: []string{"du", "-a", "tree"}},
-	{name: "cp-r", args: []string{"cp", "-r", "tree", "copy"}, then: [][]string{{"ls", "-lR", "copy"}}, listing: true},
+	{name: "cp-r", args: []string{"cp", "-r", "tree", "copy"}, then: [][]string{{"sh", "-c", "find copy | sort | xargs stat -c '%A %s %n'"}}, listing: true}, // ls -l would show times, which can straddle a minute
 	{name: "mv", args: []string{"mv", "tree/a.txt", "tree/sub/moved.txt"}, listing: true},
 	{name: "rm-r", args: []string{"rm", "-r", "tree/sub"}, listing: true},
 	{name: "mkdir-p", args: []string{"mkdir", "-p", "x/y/z", "tree/sub/deep/more"}, listing: true},
