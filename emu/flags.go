@@ -18,7 +18,8 @@ const (
 )
 
 // lazyFlags records the operands of the last flag-setting operation. All
-// values are masked to size bytes.
+// values are masked to size bytes; a logic operation (fkLogic) records only
+// its result, and a and b are then stale and never read.
 type lazyFlags struct {
 	kind flagKind
 	size uint8

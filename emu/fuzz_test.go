@@ -274,7 +274,8 @@ func wellFormed(c *CPU) string {
 		return fmt.Sprintf("lazy flags kind %d", c.lf.kind)
 	case c.lf.kind != fkNone && c.lf.size != 1 && c.lf.size != 2 && c.lf.size != 4 && c.lf.size != 8:
 		return fmt.Sprintf("lazy flags size %d", c.lf.size)
-	case c.lf.kind != fkNone && (c.lf.res&^sizeMask[c.lf.size] != 0 || c.lf.a&^sizeMask[c.lf.size] != 0):
+	case c.lf.kind != fkNone && (c.lf.res&^sizeMask[c.lf.size] != 0 || c.lf.kind != fkLogic && c.lf.a&^sizeMask[c.lf.size] != 0):
+		// (a logic operation records only its result: a and b are stale)
 		return fmt.Sprintf("lazy flags operands wider than %d bytes: %+v", c.lf.size, c.lf)
 	case c.fpu.cw&cwAlwaysOn == 0 || c.fpu.cw&^(cwWritable|cwAlwaysOn) != 0:
 		return fmt.Sprintf("x87 control word %#x", c.fpu.cw)
