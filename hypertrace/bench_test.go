@@ -29,27 +29,11 @@ func BenchmarkTrappedEvent(b *testing.B) {
 }
 
 func benchEvent(b *testing.B, format string, k int) {
-	dir := b.TempDir()
-	var tr *trace.Tracer
-	if format != "none" {
-		f := trace.FormatLog
-		if format == "simple" {
-			f = trace.FormatSimple
-		}
-		var err error
-		tr, err = trace.New(trace.Config{PID: 77, Options: []trace.Option{
-			{Pattern: "guest_hypertrace", File: filepath.Join(dir, "trace"), Format: f}}})
-		if err != nil {
-			b.Fatal(err)
-		}
+	ch, tr, mem := benchChannel(b, format, k, filepath.Join(b.TempDir(), "trace"))
+	if tr != nil {
 		defer tr.Close()
 	}
-	ch, err := Open(Config{Options: Options{Base: filepath.Join(dir, "ht"), MaxClients: 1, Args: k}, Tracer: tr, PID: 77})
-	if err != nil {
-		b.Fatal(err)
-	}
 	defer ch.Close()
-	mem := mmu.NewSpace()
 	defer mem.Close()
 	tlb := mem.NewTLB(0)
 	l := ch.Layout()
@@ -75,6 +59,80 @@ func benchEvent(b *testing.B, format string, k int) {
 	if got := ch.Events(); got != uint64(b.N) {
 		b.Fatalf("%d events, want %d", got, b.N)
 	}
+}
+
+// BenchmarkTrapStore measures the channel's own share of one
+// guest_hypertrace event: the two control stores handed straight to the
+// tag hook (Channel.TrapStore, as the MMU calls it), with no TLB and no
+// interpreter, and the event written by a sink that discards it ("log" and
+// "simple" to /dev/null) or no sink at all ("none"). BenchmarkTrappedEvent
+// adds the MMU's tagged-store path and a real trace file.
+//
+//	go test ./hypertrace/ -run '^$' -bench TrapStore -count 5
+func BenchmarkTrapStore(b *testing.B) {
+	for _, sink := range []string{"none", "log", "simple"} {
+		for _, k := range []int{1, 8} {
+			b.Run(fmt.Sprintf("%s/K=%d", sink, k), func(b *testing.B) {
+				benchTrapStore(b, sink, k)
+			})
+		}
+	}
+}
+
+func benchTrapStore(b *testing.B, sink string, k int) {
+	ch, tr, mem := benchChannel(b, sink, k, os.DevNull)
+	if tr != nil {
+		defer tr.Close()
+	}
+	defer ch.Close()
+	defer mem.Close()
+	control := benchMap(b, ch, mem, controlFileIndex, ch.Layout().ControlSize)
+	arm := mmu.Store{Addr: control, Size: 8}
+	fire := mmu.Store{Addr: control + ch.Layout().ControlSize/2, Size: 8}
+
+	b.ReportAllocs()
+	for i := uint64(0); b.Loop(); i++ {
+		arm.Lo = i
+		if err := ch.TrapStore(mem, &arm); err != nil {
+			b.Fatal(err)
+		}
+		if err := ch.TrapStore(mem, &fire); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if ch.Events() == 0 {
+		b.Fatal("no event emitted")
+	}
+	if tr != nil {
+		if err := tr.Flush(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchChannel opens a one-client channel with K arguments per event in a
+// temporary directory, tracing to file in format ("log", "simple"; "none"
+// for no tracer), and an empty address space to map it into.
+func benchChannel(b *testing.B, format string, k int, file string) (*Channel, *trace.Tracer, *mmu.Space) {
+	b.Helper()
+	var tr *trace.Tracer
+	if format != "none" {
+		f := trace.FormatLog
+		if format == "simple" {
+			f = trace.FormatSimple
+		}
+		var err error
+		tr, err = trace.New(trace.Config{PID: 77, Options: []trace.Option{
+			{Pattern: eventName, File: file, Format: f}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	ch, err := Open(Config{Options: Options{Base: filepath.Join(b.TempDir(), "ht"), MaxClients: 1, Args: k}, Tracer: tr, PID: 77})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ch, tr, mmu.NewSpace()
 }
 
 // benchMap maps channel file i MAP_SHARED read-write into mem through
