@@ -2,6 +2,7 @@ package syscalls
 
 import (
 	"gemu/internal/abi/linux"
+	"gemu/mmu"
 )
 
 // Threads: clone and clone3 for CLONE_THREAD, thread exit with
@@ -105,13 +106,7 @@ func (c *call) clone(a cloneArgs) (uint64, linux.Errno) {
 		return 0, linux.ENOSYS
 	}
 	child := parent.CloneThread()
-	child.SetReg(RAX, 0)
-	if a.stack != 0 {
-		child.SetReg(RSP, a.stack)
-	}
-	if f&linux.CLONE_SETTLS != 0 {
-		child.SetFSBase(a.tls)
-	}
+	a.startRegs(child)
 	p := c.p
 	p.mu.Lock()
 	tid := p.allocTIDLocked()
@@ -126,15 +121,36 @@ func (c *call) clone(a cloneArgs) (uint64, linux.Errno) {
 	p.threads[t.cpu] = t
 	p.k.setTask(t.cpu, p.pid, tid)
 	p.mu.Unlock()
-	// Errors writing the tids are ignored, as Linux ignores them.
-	if f&linux.CLONE_PARENT_SETTID != 0 {
-		c.writeU32(a.parentTID, uint32(tid))
-	}
-	if f&linux.CLONE_CHILD_SETTID != 0 {
-		c.writeU32(a.childTID, uint32(tid))
-	}
+	a.writeTIDs(c, p.mem, tid)
 	child.StartThread()
 	return uint64(tid), 0
+}
+
+// startRegs gives a clone's first thread the registers Linux starts it
+// with: RAX 0 (clone returns 0 in the child), the new stack and the TLS
+// base if asked for; the rest copy the caller's.
+func (a cloneArgs) startRegs(th Thread) {
+	th.SetReg(RAX, 0)
+	if a.stack != 0 {
+		th.SetReg(RSP, a.stack)
+	}
+	if a.flags&linux.CLONE_SETTLS != 0 {
+		th.SetFSBase(a.tls)
+	}
+}
+
+// writeTIDs stores the new thread's id where CLONE_PARENT_SETTID (in the
+// caller's memory) and CLONE_CHILD_SETTID (in the child's, childMem) ask.
+// Errors are ignored, as Linux ignores them.
+func (a cloneArgs) writeTIDs(c *call, childMem *mmu.Space, tid int) {
+	if a.flags&linux.CLONE_PARENT_SETTID != 0 {
+		c.writeU32(a.parentTID, uint32(tid))
+	}
+	if a.flags&linux.CLONE_CHILD_SETTID != 0 {
+		var b [4]byte
+		le.PutUint32(b[:], uint32(tid))
+		childMem.WriteAt(b[:], a.childTID)
+	}
 }
 
 func sysExit(c *call) (uint64, linux.Errno) {

@@ -48,13 +48,7 @@ func (c *call) fork(a cloneArgs) (uint64, linux.Errno) {
 	p := c.p
 	child := p.forkProcess(c.t, f&linux.CLONE_CLEAR_SIGHAND != 0, f&linux.CLONE_VM != 0)
 	th := pt.ForkProcess(child.mem, child)
-	th.SetReg(RAX, 0)
-	if a.stack != 0 {
-		th.SetReg(RSP, a.stack)
-	}
-	if f&linux.CLONE_SETTLS != 0 {
-		th.SetFSBase(a.tls)
-	}
+	a.startRegs(th)
 	ct := &thread{
 		tid: child.pid, cpu: th.CPU(), th: th,
 		sigmask: c.t.sigmask, altstack: c.t.altstack,
@@ -83,15 +77,7 @@ func (c *call) fork(a cloneArgs) (uint64, linux.Errno) {
 	}
 	k.mu.Unlock()
 
-	// Errors writing the tids are ignored, as Linux ignores them.
-	if f&linux.CLONE_PARENT_SETTID != 0 {
-		c.writeU32(a.parentTID, uint32(child.pid))
-	}
-	if f&linux.CLONE_CHILD_SETTID != 0 {
-		var b [4]byte
-		le.PutUint32(b[:], uint32(child.pid))
-		child.mem.WriteAt(b[:], a.childTID)
-	}
+	a.writeTIDs(c, child.mem, child.pid)
 	th.(ProcessThread).StartProcess(child.Exited)
 	if vfork {
 		c.waitVfork(pt, child)
