@@ -2,9 +2,7 @@ package syscalls
 
 import (
 	"bytes"
-	"crypto/rand"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -200,7 +198,7 @@ func (c *call) execELF(exe, name, execFn string, argv, envp []string) (uint64, l
 		GID: uint64(unix.Getgid()), EGID: uint64(unix.Getegid()),
 	}
 	st.HWCap, st.HWCap2 = auxvValue(c.p.cfg.Auxv, linux.AT_HWCAP), auxvValue(c.p.cfg.Auxv, linux.AT_HWCAP2)
-	if _, err := io.ReadFull(c.p.randomSource(), st.Random[:]); err != nil {
+	if _, err := c.p.random(st.Random[:], 0); err != nil {
 		mem.Close()
 		return 0, linux.EIO
 	}
@@ -282,15 +280,6 @@ func auxvValue(auxv []byte, typ uint64) uint64 {
 		}
 	}
 	return 0
-}
-
-// randomSource is where AT_RANDOM bytes of a new image come from: the
-// getrandom source (seeded under -seed), else the host's.
-func (p *Process) randomSource() io.Reader {
-	if p.cfg.Random != nil {
-		return p.cfg.Random
-	}
-	return rand.Reader
 }
 
 // stringArray reads a NULL-terminated array of string pointers (argv,
